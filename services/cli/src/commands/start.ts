@@ -1,0 +1,93 @@
+import { loadStackConfig, stackDown, stackUp } from '@soc/stack';
+import { parseFlags } from '../args.ts';
+import { SERVICES } from '../services.ts';
+import { type Supervised, spawnService, stopAll, waitReady } from '../supervisor.ts';
+import { type Command, EXIT, UsageError } from '../usage.ts';
+
+const usage = `Usage: soc start [--api-port N] [--keep-stack]
+
+Brings up the local stack (NATS + Elasticsearch), starts every service, prints where they
+listen, and stops everything it started on Ctrl-C.
+
+  --api-port N    port for the API (default 8080)
+  --keep-stack    leave NATS and Elasticsearch running on exit (faster next start)`;
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run the whole SOC locally: stack, services (what `npm start` runs)',
+  usage,
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      { 'api-port': { type: 'string' }, 'keep-stack': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      usage,
+    );
+    if (values.help) {
+      console.log(usage);
+      return EXIT.ok;
+    }
+    if (positionals.length) throw new UsageError(`unexpected argument: ${positionals[0]}`, usage);
+    const apiPort = values['api-port'] === undefined ? undefined : Number(values['api-port']);
+    if (apiPort !== undefined && !(Number.isInteger(apiPort) && apiPort > 0 && apiPort < 65536)) {
+      throw new UsageError(`--api-port must be a port number, got ${values['api-port']}`, usage);
+    }
+
+    const cfg = loadStackConfig();
+    const t0 = Date.now();
+    const stack = await stackUp(cfg);
+    const env = { ...process.env, NATS_URL: stack.natsUrl, ELASTICSEARCH_URL: stack.elasticsearchUrl };
+
+    const running: Supervised[] = [];
+    let stopping: Promise<void> | undefined;
+    const stop = (why: string) => {
+      stopping ??= (async () => {
+        console.log(`\nstopping (${why})…`);
+        await stopAll(running);
+        if (!values['keep-stack'] && stack.started.length) {
+          await stackDown(cfg, stack.started);
+          console.log(`stopped ${stack.started.join(' and ')}`);
+        }
+      })();
+      return stopping;
+    };
+    const onSignal = (signal: NodeJS.Signals) => void stop(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    try {
+      const urls: string[] = [];
+      for (const service of SERVICES) {
+        const port = service.name === 'api' && apiPort ? apiPort : service.port;
+        const sv = spawnService(service, env, port);
+        running.push(sv);
+        const base = `http://127.0.0.1:${port}`;
+        await waitReady(base, sv);
+        urls.push(`  ${service.banner.label.padEnd(14)} ${base}${service.banner.path}`);
+      }
+      console.log(
+        [
+          '',
+          `SOC ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+          ...urls,
+          `  ${'NATS'.padEnd(14)} ${stack.natsUrl}`,
+          `  ${'Elasticsearch'.padEnd(14)} ${stack.elasticsearchUrl}`,
+          'Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      // Stay up until a signal, or until a service dies on its own (then stop the rest).
+      const firstExit = Promise.race(running.map((sv) => sv.exited.then((code) => ({ sv, code }))));
+      const outcome = await Promise.race([firstExit, new Promise<'signal'>((r) => process.once('SIGINT', () => r('signal')).once('SIGTERM', () => r('signal')))]);
+      if (outcome !== 'signal' && !stopping) {
+        console.error(`${outcome.sv.entry.name} exited with code ${outcome.code}`);
+        await stop('a service exited');
+        return EXIT.failure;
+      }
+      await stopping;
+      return EXIT.ok;
+    } catch (err) {
+      await stop('start-up failed');
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,15 @@
+import { join } from 'node:path';
+import { REPO_ROOT } from '@soc/stack';
+
+/** The services `soc start` runs, in start order. Later issues add ingest, detection, cases… */
+export interface ServiceEntry {
+  name: string;
+  entry: string;
+  port: number;
+  /** What to print in the "ready" banner; the URL path shown after the port. */
+  banner: { label: string; path: string };
+}
+
+export const SERVICES: ServiceEntry[] = [
+  { name: 'api', entry: join(REPO_ROOT, 'services/api/src/main.ts'), port: 8080, banner: { label: 'API', path: '/api/v1' } },
+];

@@ -1,0 +1,15 @@
+export { ConfigError, type ConfigProblem } from './config/errors.ts';
+export { ENV_ALIASES, ENV_PREFIX, envKeyToPath } from './config/env.ts';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig } from './config/load.ts';
+export * from './config/schemas.ts';
+export * from './elasticsearch/client.ts';
+export { Shutdown } from './lifecycle/shutdown.ts';
+export { createLogger, type Logger, type LoggerOptions } from './log/logger.ts';
+export { REDACT_PATHS, REDACTED, redactUrl } from './log/redact.ts';
+export * from './nats/connect.ts';
+export * from './nats/jetstream.ts';
+export * from './nats/streams.ts';
+export * from './ops/metrics.ts';
+export { Readiness, type CheckResult, type ReadinessCheck } from './ops/readiness.ts';
+export { opsApp, startOpsServer, type OpsServer, type OpsServerOptions } from './ops/server.ts';
+export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.ts';
