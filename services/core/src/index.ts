@@ -10,6 +10,7 @@ export * from './nats/connect.ts';
 export * from './nats/jetstream.ts';
 export * from './nats/streams.ts';
 export * from './ops/metrics.ts';
+export { PROBLEM_BASE, problem, type Problem } from './ops/problem.ts';
 export { Readiness, type CheckResult, type ReadinessCheck } from './ops/readiness.ts';
 export { opsApp, startOpsServer, type OpsServer, type OpsServerOptions } from './ops/server.ts';
 export { runService, type RunningService, type ServiceContext, type ServiceDefinition } from './service.ts';

@@ -2,10 +2,10 @@ import { loadStackConfig, stackDown, stackStatus, stackUp } from '@soc/stack';
 import { parseFlags } from '../args.ts';
 import { type Command, EXIT, UsageError } from '../usage.ts';
 
-const usage = `Usage: soc stack <up|down|status> [--json]
+const usage = `Usage: soc stack <up|down|status> [--json] [--only nats|elasticsearch]
 
   up       start the local NATS (JetStream) and Elasticsearch, or reuse them; waits until both answer
-  down     stop what the local stack runs
+  down     stop what the local stack runs (--only limits it to one component)
   status   show each component, its URL and whether it answers (exit 1 if one does not)
 
 Environment: NATS_URL / ELASTICSEARCH_URL use existing servers instead of local ones;
@@ -16,7 +16,7 @@ export const stackCommand: Command = {
   summary: 'run the local NATS + Elasticsearch stack (up|down|status)',
   usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, usage);
+    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, usage);
     if (values.help) {
       console.log(usage);
       return EXIT.ok;
@@ -32,7 +32,11 @@ export const stackCommand: Command = {
         return EXIT.ok;
       }
       case 'down': {
-        const stopped = await stackDown(cfg);
+        const only = values.only?.split(',').map((s) => s.trim());
+        if (only?.some((c) => c !== 'nats' && c !== 'elasticsearch')) {
+          throw new UsageError(`--only takes nats and/or elasticsearch, got ${values.only}`, usage);
+        }
+        const stopped = await stackDown(cfg, only as Array<'nats' | 'elasticsearch'> | undefined);
         console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
         return EXIT.ok;
       }

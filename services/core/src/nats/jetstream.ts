@@ -18,7 +18,7 @@ export type StreamSpec = Partial<StreamConfig> & Pick<StreamConfig, 'name' | 'su
 export type DurableSpec = Partial<ConsumerConfig> & { durable_name: string };
 
 function isNotFound(err: unknown): boolean {
-  return err instanceof JetStreamApiError && err.code === 404;
+  return err instanceof JetStreamApiError && err.status === 404;
 }
 
 /**

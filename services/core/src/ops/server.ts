@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
+import { PROBLEM_BASE, problem } from './problem.ts';
 import type { Readiness } from './readiness.ts';
 
 export interface OpsServerOptions {
@@ -36,6 +37,9 @@ export function opsApp(options: Omit<OpsServerOptions, 'host' | 'port'>): Hono {
     return c.body(await options.metrics.metrics());
   });
   if (options.routes) app.route('/', options.routes);
+  app.notFound((c) =>
+    problem(c, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${c.req.method} ${c.req.path}` }),
+  );
   return app;
 }
 

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { needsStack, stackUrls } from '@soc/test-support';
+import { describe, expect, it } from 'vitest';
+
+const SOC = join(import.meta.dirname, '../../services/cli/bin/soc.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () => {
+  it('reaches "ready", serves the API, and stops cleanly on Ctrl-C', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SOC, 'start', '--api-port', String(port)], {
+      env: { ...process.env, SOC_LOG__LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain('SOC ready');
+    expect(out).toContain(`http://127.0.0.1:${port}/api/v1`);
+
+    const api = await fetch(`http://127.0.0.1:${port}/api/v1`);
+    expect(api.status).toBe(200);
+    expect(await api.json()).toMatchObject({ name: 'soc-api' });
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const missing = await fetch(`http://127.0.0.1:${port}/api/v1/no-such-thing`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  }, 120_000);
+});
