@@ -8,7 +8,9 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
-  console.error(`soc: Node ${process.versions.node} is too old; Node 20.19 or newer is needed (https://nodejs.org).`);
+  console.error(
+    `soc: Node ${process.versions.node} is too old; Node 20.19 or newer is needed (https://nodejs.org).`,
+  );
   process.exit(3);
 }
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, SOC, ensureInstalled, run } from './bootstrap.mjs';
+import { ensureInstalled, ROOT, run, SOC } from './bootstrap.mjs';
 
 ensureInstalled();
 const t0 = Date.now();
@@ -16,19 +16,34 @@ lap('type-check: tsc');
 if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) process.exit(1);
 
 lap('stack up');
-const up = spawnSync(process.execPath, [SOC, 'stack', 'up', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+const up = spawnSync(process.execPath, [SOC, 'stack', 'up', '--json'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  encoding: 'utf8',
+});
 if (up.status !== 0) {
   console.error('npm test: the stack could not be brought up (see above); integration tests need it.');
   process.exit(up.status ?? 1);
 }
 const stack = JSON.parse(up.stdout.trim().split('\n').pop());
-console.log(`NATS ${stack.natsUrl}, Elasticsearch ${stack.elasticsearchUrl}${stack.started.length ? ` (started ${stack.started.join(', ')})` : ' (reused)'}`);
+console.log(
+  `NATS ${stack.natsUrl}, Elasticsearch ${stack.elasticsearchUrl}${stack.started.length ? ` (started ${stack.started.join(', ')})` : ' (reused)'}`,
+);
 
 lap('vitest');
 const results = join(ROOT, 'var', 'test-results.json');
 rmSync(results, { force: true });
-const env = { ...process.env, NATS_URL: stack.natsUrl, ELASTICSEARCH_URL: stack.elasticsearchUrl, SOC_TEST_STACK: '1' };
-const status = run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)], env);
+const env = {
+  ...process.env,
+  NATS_URL: stack.natsUrl,
+  ELASTICSEARCH_URL: stack.elasticsearchUrl,
+  SOC_TEST_STACK: '1',
+};
+const status = run(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  env,
+);
 
 if (stack.started.length && process.env.SOC_KEEP_STACK !== '1') {
   lap(`stack down (${stack.started.join(', ')})`);
@@ -38,6 +53,8 @@ lap('done');
 // One plain closing line with the counts, whatever the runner's own format.
 if (existsSync(results)) {
   const r = JSON.parse(readFileSync(results, 'utf8'));
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  console.log(
+    `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+  );
 }
 process.exit(status);

@@ -31,7 +31,8 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const deadline = Date.now() + 90_000;
-    while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain('SOC ready');
     expect(out).toContain(`http://127.0.0.1:${port}/api/v1`);
 

@@ -13,7 +13,8 @@ export const stackUrls: StackUrls | undefined =
     ? { natsUrl: process.env.NATS_URL, elasticsearchUrl: process.env.ELASTICSEARCH_URL }
     : undefined;
 
-export const SKIP_REASON = 'needs the real stack: run `npm test`, or set NATS_URL and ELASTICSEARCH_URL (soc stack up)';
+export const SKIP_REASON =
+  'needs the real stack: run `npm test`, or set NATS_URL and ELASTICSEARCH_URL (soc stack up)';
 
 /** Appended to a describe() title so a skipped suite says why in the report. */
 export const needsStack = stackUrls ? '' : ` [skipped: ${SKIP_REASON}]`;

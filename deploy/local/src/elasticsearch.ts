@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, cpSync, existsSync, readdirSync, renameSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { PrerequisiteError } from './errors.ts';
@@ -41,7 +41,13 @@ export function ensureDistribution(version: string, log: (line: string) => void)
   log(`fetching ${ARTIFACT}:${version} from Maven Central with mvn…`);
   const r = spawnSync(
     'mvn',
-    ['-B', '-q', 'dependency:unpack', `-Dartifact=${ARTIFACT}:${version}:zip`, `-DoutputDirectory=${staging}`],
+    [
+      '-B',
+      '-q',
+      'dependency:unpack',
+      `-Dartifact=${ARTIFACT}:${version}:zip`,
+      `-DoutputDirectory=${staging}`,
+    ],
     { encoding: 'utf8', cwd: ensureDir(varDir('cache')) },
   );
   if (r.status !== 0) {
@@ -63,9 +69,13 @@ function esUser(log: (line: string) => void): { uid: number; gid: number } | und
   if (process.getuid?.() !== 0) return undefined;
   if (spawnSync('id', ['-u', ES_USER]).status !== 0) {
     log(`creating system user ${ES_USER} (Elasticsearch does not run as root)…`);
-    const r = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'useradd',
+      ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', ES_USER],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (r.status !== 0 && spawnSync('id', ['-u', ES_USER]).status !== 0) {
       throw new PrerequisiteError(
         `Cannot create the user ${ES_USER}: ${r.stderr.trim()}`,
@@ -85,7 +95,9 @@ function chownTree(path: string, uid: number, gid: number): void {
 }
 
 async function healthy(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
+    signal: AbortSignal.timeout(3000),
+  });
   return res.ok;
 }
 
@@ -93,7 +105,10 @@ function externalUrl(): string | undefined {
   return process.env.ELASTICSEARCH_URL?.replace(/\/+$/, '') || undefined;
 }
 
-export async function elasticsearchUp(cfg: StackConfig, log: (line: string) => void): Promise<{ url: string; started: boolean }> {
+export async function elasticsearchUp(
+  cfg: StackConfig,
+  log: (line: string) => void,
+): Promise<{ url: string; started: boolean }> {
   const external = externalUrl();
   if (external) {
     if (!(await healthy(external).catch(() => false))) {

@@ -1,7 +1,7 @@
-export { loadStackConfig, stackSchema, type StackConfig } from './config.ts';
+export { loadStackConfig, type StackConfig, stackSchema } from './config.ts';
 export { PrerequisiteError } from './errors.ts';
-export { findJdks, pickJdkForElasticsearch, type Jdk } from './java.ts';
+export { findJdks, type Jdk, pickJdkForElasticsearch } from './java.ts';
 export { REPO_ROOT, varDir } from './paths.ts';
 export { isPortFree } from './ports.ts';
-export { readEndpoints, stackDown, stackStatus, stackUp, type StackEndpoints } from './stack.ts';
+export { readEndpoints, type StackEndpoints, stackDown, stackStatus, stackUp } from './stack.ts';
 export type { ComponentStatus } from './status.ts';

@@ -40,7 +40,10 @@ export function ensureNatsServerBinary(log: (line: string) => void): string {
   }
   log('installing nats-server from Debian packages (apt-get)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'nats-server']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'nats-server'],
+  ]) {
     const r = spawnSync('apt-get', args, { env, encoding: 'utf8' });
     if (r.status !== 0) {
       throw new PrerequisiteError(
@@ -50,7 +53,11 @@ export function ensureNatsServerBinary(log: (line: string) => void): string {
     }
   }
   const installed = which('nats-server');
-  if (!installed) throw new PrerequisiteError('nats-server was installed but is not on PATH.', 'Check the nats-server package.');
+  if (!installed)
+    throw new PrerequisiteError(
+      'nats-server was installed but is not on PATH.',
+      'Check the nats-server package.',
+    );
   return installed;
 }
 
@@ -95,7 +102,10 @@ async function externalHealthy(url: string): Promise<boolean> {
   }
 }
 
-export async function natsUp(cfg: StackConfig, log: (line: string) => void): Promise<{ url: string; started: boolean }> {
+export async function natsUp(
+  cfg: StackConfig,
+  log: (line: string) => void,
+): Promise<{ url: string; started: boolean }> {
   const external = externalUrl();
   if (external) {
     if (!(await externalHealthy(external).catch(() => false))) {
@@ -111,7 +121,12 @@ export async function natsUp(cfg: StackConfig, log: (line: string) => void): Pro
   const p = paths();
   const existing = runningPid(p.pid, MARKER);
   if (existing !== undefined) {
-    await waitUntil(() => healthy(cfg), { timeoutMs: 30_000, pid: existing, what: 'nats-server', logFile: p.log });
+    await waitUntil(() => healthy(cfg), {
+      timeoutMs: 30_000,
+      pid: existing,
+      what: 'nats-server',
+      logFile: p.log,
+    });
     return { url, started: false };
   }
   for (const port of [cfg.natsPort, cfg.natsMonitorPort]) {
@@ -126,7 +141,14 @@ export async function natsUp(cfg: StackConfig, log: (line: string) => void): Pro
   writeConfig(cfg, p.conf, p.store);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   log(`starting ${version} on ${url} (JetStream store ${p.store})`);
-  const pid = startDaemon({ name: 'nats', command: binary, args: ['-c', p.conf], logFile: p.log, pidFile: p.pid, marker: MARKER });
+  const pid = startDaemon({
+    name: 'nats',
+    command: binary,
+    args: ['-c', p.conf],
+    logFile: p.log,
+    pidFile: p.pid,
+    marker: MARKER,
+  });
   await waitUntil(() => healthy(cfg), { timeoutMs: 30_000, pid, what: 'nats-server', logFile: p.log });
   return { url, started: true };
 }
@@ -138,7 +160,13 @@ export async function natsDown(): Promise<boolean> {
 
 export async function natsStatus(cfg: StackConfig): Promise<ComponentStatus> {
   const external = externalUrl();
-  if (external) return { name: 'nats', url: external, answering: await externalHealthy(external).catch(() => false), external: true };
+  if (external)
+    return {
+      name: 'nats',
+      url: external,
+      answering: await externalHealthy(external).catch(() => false),
+      external: true,
+    };
   const p = paths();
   const pid = runningPid(p.pid, MARKER);
   const answering = await healthy(cfg).catch(() => false);

@@ -13,7 +13,10 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 /** Best-effort "who holds this port" for error messages; empty when `ss` is unavailable. */
 export function describePortOwner(port: number): string {
   try {
-    const out = execFileSync('ss', ['-H', '-ltnp', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('ss', ['-H', '-ltnp', `sport = :${port}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const users = /users:\(\((.+?)\)\)/.exec(out)?.[1];
     return users ? ` (held by ${users.replaceAll('"', '')})` : '';
   } catch {

@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadStackConfig } from './config.ts';
-import { ensureDistribution, elasticsearchUp } from './elasticsearch.ts';
+import { elasticsearchUp, ensureDistribution } from './elasticsearch.ts';
 import { PrerequisiteError } from './errors.ts';
 import { natsUp } from './nats.ts';
 
 function listen(): Promise<{ server: Server; port: number }> {
   return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port }));
+    const server = createServer().listen(0, '127.0.0.1', () =>
+      resolve({ server, port: (server.address() as { port: number }).port }),
+    );
   });
 }
 
@@ -58,7 +60,9 @@ describe('the local stack refuses clearly when it cannot start', () => {
     symlinkSync('/bin/sh', join(bin, 'sh'));
     process.env.PATH = bin;
     expect(() => ensureDistribution('8.19.21', () => {})).toThrow(PrerequisiteError);
-    expect(() => ensureDistribution('8.19.21', () => {})).toThrow(/Maven \(mvn\) is not on PATH[\s\S]*ELASTICSEARCH_URL/);
+    expect(() => ensureDistribution('8.19.21', () => {})).toThrow(
+      /Maven \(mvn\) is not on PATH[\s\S]*ELASTICSEARCH_URL/,
+    );
   });
 
   it('says so when ELASTICSEARCH_URL points at nothing', async () => {

@@ -90,11 +90,15 @@ export async function waitUntil(
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
     if (opts.pid !== undefined && !isAlive(opts.pid)) {
-      throw new Error(`${opts.what} exited during start-up${opts.logFile ? `; see ${opts.logFile}:\n${tail(opts.logFile)}` : ''}`);
+      throw new Error(
+        `${opts.what} exited during start-up${opts.logFile ? `; see ${opts.logFile}:\n${tail(opts.logFile)}` : ''}`,
+      );
     }
     await sleep(300);
   }
-  throw new Error(`${opts.what} did not become ready within ${opts.timeoutMs / 1000} s${opts.logFile ? `; see ${opts.logFile}` : ''}`);
+  throw new Error(
+    `${opts.what} did not become ready within ${opts.timeoutMs / 1000} s${opts.logFile ? `; see ${opts.logFile}` : ''}`,
+  );
 }
 
 export function tail(file: string, lines = 15): string {

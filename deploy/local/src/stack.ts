@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackConfig } from './config.ts';
 import { elasticsearchDown, elasticsearchStatus, elasticsearchUp } from './elasticsearch.ts';
@@ -16,7 +16,10 @@ export interface StackEndpoints {
 const endpointsFile = () => join(ensureDir(varDir('run')), 'stack.json');
 
 /** Brings up NATS and Elasticsearch (in parallel; Elasticsearch is the slow one), reusing what already runs. */
-export async function stackUp(cfg: StackConfig, log: (line: string) => void = console.log): Promise<StackEndpoints> {
+export async function stackUp(
+  cfg: StackConfig,
+  log: (line: string) => void = console.log,
+): Promise<StackEndpoints> {
   const [nats, es] = await Promise.all([
     natsUp(cfg, (l) => log(`[nats] ${l}`)),
     elasticsearchUp(cfg, (l) => log(`[elasticsearch] ${l}`)),
@@ -24,9 +27,15 @@ export async function stackUp(cfg: StackConfig, log: (line: string) => void = co
   const endpoints: StackEndpoints = {
     natsUrl: nats.url,
     elasticsearchUrl: es.url,
-    started: [...(nats.started ? (['nats'] as const) : []), ...(es.started ? (['elasticsearch'] as const) : [])],
+    started: [
+      ...(nats.started ? (['nats'] as const) : []),
+      ...(es.started ? (['elasticsearch'] as const) : []),
+    ],
   };
-  writeFileSync(endpointsFile(), `${JSON.stringify({ natsUrl: nats.url, elasticsearchUrl: es.url }, null, 2)}\n`);
+  writeFileSync(
+    endpointsFile(),
+    `${JSON.stringify({ natsUrl: nats.url, elasticsearchUrl: es.url }, null, 2)}\n`,
+  );
   return endpoints;
 }
 

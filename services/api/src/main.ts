@@ -11,6 +11,6 @@ await runService({
   async start(ctx) {
     await ctx.nats();
     ctx.elasticsearch();
-    return { routes: apiApp({ version: '0.1.0', logger: ctx.logger }) };
   },
+  routes: (ctx) => apiApp({ version: '0.1.0', logger: ctx.logger }),
 });

@@ -11,5 +11,10 @@ export interface ServiceEntry {
 }
 
 export const SERVICES: ServiceEntry[] = [
-  { name: 'api', entry: join(REPO_ROOT, 'services/api/src/main.ts'), port: 8080, banner: { label: 'API', path: '/api/v1' } },
+  {
+    name: 'api',
+    entry: join(REPO_ROOT, 'services/api/src/main.ts'),
+    port: 8080,
+    banner: { label: 'API', path: '/api/v1' },
+  },
 ];

@@ -16,7 +16,9 @@ export function spawnService(entry: ServiceEntry, env: NodeJS.ProcessEnv, port: 
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${entry.name}] ${line}\n`));
+    createInterface({ input: stream }).on('line', (line) =>
+      process.stdout.write(`[${entry.name}] ${line}\n`),
+    );
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { entry, child, exited };
@@ -35,7 +37,11 @@ export async function waitReady(url: string, sv: Supervised, timeoutMs = 60_000)
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(dead ? `${sv.entry.name} exited during start-up` : `${sv.entry.name} not ready within ${timeoutMs / 1000} s`);
+  throw new Error(
+    dead
+      ? `${sv.entry.name} exited during start-up`
+      : `${sv.entry.name} not ready within ${timeoutMs / 1000} s`,
+  );
 }
 
 /** SIGTERM every child (they shut down gracefully), SIGKILL stragglers after the grace period. */

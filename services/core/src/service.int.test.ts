@@ -9,12 +9,18 @@ describe.skipIf(!stackUrls)(`runService against the real stack${needsStack}`, ()
     const svc = await runService({
       name: 'int-test',
       schema: baseServiceSchema,
-      config: { env: { NATS_URL: stack().natsUrl, ELASTICSEARCH_URL: stack().elasticsearchUrl, SOC_LOG__LEVEL: 'silent' } },
+      config: {
+        env: {
+          NATS_URL: stack().natsUrl,
+          ELASTICSEARCH_URL: stack().elasticsearchUrl,
+          SOC_LOG__LEVEL: 'silent',
+        },
+      },
       async start(ctx) {
         await ctx.nats();
         ctx.elasticsearch();
-        return { routes: new Hono().get('/hello', (c) => c.text('hi')) };
       },
+      routes: () => new Hono().get('/hello', (c) => c.text('hi')),
     });
     const ready = await fetch(`${svc.server.url}/readyz`);
     const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
@@ -33,7 +39,14 @@ describe.skipIf(!stackUrls)(`runService against the real stack${needsStack}`, ()
       name: 'int-test-down',
       schema: baseServiceSchema,
       // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-      config: { env: { NATS_URL: stack().natsUrl, ELASTICSEARCH_URL: 'http://127.0.0.1:1', SOC_LOG__LEVEL: 'silent', SOC_ELASTICSEARCH__MAX_RETRIES: '0' } },
+      config: {
+        env: {
+          NATS_URL: stack().natsUrl,
+          ELASTICSEARCH_URL: 'http://127.0.0.1:1',
+          SOC_LOG__LEVEL: 'silent',
+          SOC_ELASTICSEARCH__MAX_RETRIES: '0',
+        },
+      },
       async start(ctx) {
         await ctx.nats();
         ctx.elasticsearch();

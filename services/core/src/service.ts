@@ -29,8 +29,10 @@ export interface ServiceDefinition<S extends z.ZodType<BaseServiceConfig>> {
   name: string;
   schema: S;
   config?: LoadConfigOptions;
-  /** Sets the service up; may return routes to serve beside the ops endpoints. */
-  start(ctx: ServiceContext<z.output<S>>): Promise<{ routes?: Hono } | undefined | void>;
+  /** Sets the service up: connections, consumers, background loops. */
+  start(ctx: ServiceContext<z.output<S>>): Promise<void>;
+  /** Routes served beside the ops endpoints, built once `start` has finished. */
+  routes?(ctx: ServiceContext<z.output<S>>): Hono;
 }
 
 export interface RunningService<C extends BaseServiceConfig> extends ServiceContext<C> {
@@ -79,7 +81,10 @@ export async function runService<S extends z.ZodType<BaseServiceConfig>>(
         const client = createElasticsearchClient(config.elasticsearch);
         readiness.add('elasticsearch', async () => {
           const health = await client.cluster.health({ timeout: '1s' });
-          return { ok: health.status !== 'red', detail: `${redactUrl(config.elasticsearch.url)} ${health.status}` };
+          return {
+            ok: health.status !== 'red',
+            detail: `${redactUrl(config.elasticsearch.url)} ${health.status}`,
+          };
         });
         shutdown.add('elasticsearch', () => client.close());
         esClient = client;
@@ -88,7 +93,7 @@ export async function runService<S extends z.ZodType<BaseServiceConfig>>(
     },
   };
 
-  const started = await def.start(ctx);
+  await def.start(ctx);
   let live = true;
   const server = await startOpsServer({
     host: config.http.host,
@@ -96,7 +101,7 @@ export async function runService<S extends z.ZodType<BaseServiceConfig>>(
     metrics,
     readiness,
     isLive: () => live,
-    routes: started ? started.routes : undefined,
+    routes: def.routes?.(ctx),
   });
   // Registered last so it runs first: stop taking requests before dependencies go away.
   shutdown.add('http', async () => {

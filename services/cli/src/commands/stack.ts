@@ -16,7 +16,11 @@ export const stackCommand: Command = {
   summary: 'run the local NATS + Elasticsearch stack (up|down|status)',
   usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, usage);
+    const { values, positionals } = parseFlags(
+      argv,
+      { json: { type: 'boolean' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      usage,
+    );
     if (values.help) {
       console.log(usage);
       return EXIT.ok;

@@ -19,7 +19,11 @@ export const startCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { 'api-port': { type: 'string' }, 'keep-stack': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      {
+        'api-port': { type: 'string' },
+        'keep-stack': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       usage,
     );
     if (values.help) {
@@ -77,7 +81,12 @@ export const startCommand: Command = {
       );
       // Stay up until a signal, or until a service dies on its own (then stop the rest).
       const firstExit = Promise.race(running.map((sv) => sv.exited.then((code) => ({ sv, code }))));
-      const outcome = await Promise.race([firstExit, new Promise<'signal'>((r) => process.once('SIGINT', () => r('signal')).once('SIGTERM', () => r('signal')))]);
+      const outcome = await Promise.race([
+        firstExit,
+        new Promise<'signal'>((r) =>
+          process.once('SIGINT', () => r('signal')).once('SIGTERM', () => r('signal')),
+        ),
+      ]);
       if (outcome !== 'signal' && !stopping) {
         console.error(`${outcome.sv.entry.name} exited with code ${outcome.code}`);
         await stop('a service exited');

@@ -45,7 +45,9 @@ export function readEnv(env: NodeJS.ProcessEnv): EnvValues {
   const values: Record<string, unknown> = {};
   const sources = new Map<string, string>();
   // Prefixed names win over aliases, so apply aliases first.
-  const names = Object.keys(env).sort((a, b) => Number(a.startsWith(ENV_PREFIX)) - Number(b.startsWith(ENV_PREFIX)));
+  const names = Object.keys(env).sort(
+    (a, b) => Number(a.startsWith(ENV_PREFIX)) - Number(b.startsWith(ENV_PREFIX)),
+  );
   for (const name of names) {
     const path = envKeyToPath(name);
     const raw = env[name];

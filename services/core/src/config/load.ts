@@ -32,7 +32,9 @@ function readFileLayer(file: string): Record<string, unknown> {
   }
   if (parsed == null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError([{ key: '(file)', source: `file ${file}`, message: 'expected a mapping at the top level' }]);
+    throw new ConfigError([
+      { key: '(file)', source: `file ${file}`, message: 'expected a mapping at the top level' },
+    ]);
   }
   return parsed as Record<string, unknown>;
 }
@@ -42,7 +44,10 @@ function readFileLayer(file: string): Record<string, unknown> {
  * naming the key and where its value came from, so an operator fixes them in one pass.
  * Values are never echoed: a bad key may hold a secret.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOptions = {}): LoadedConfig<z.output<S>> {
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  options: LoadConfigOptions = {},
+): LoadedConfig<z.output<S>> {
   const env = options.env ?? process.env;
   const file = options.file ?? env.SOC_CONFIG;
   const fileLayer = file ? readFileLayer(file) : {};
@@ -69,7 +74,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
   // A typo in a file is an error; an env var may belong to another service sharing the env.
   const fileUnknown = unknownKeys(fileLayer, result.data);
   if (fileUnknown.length) {
-    throw new ConfigError(fileUnknown.map((key) => ({ key, source: `file ${file}`, message: 'unknown key' })));
+    throw new ConfigError(
+      fileUnknown.map((key) => ({ key, source: `file ${file}`, message: 'unknown key' })),
+    );
   }
   const ignoredEnv = unknownKeys(envLayer.values, result.data).map((k) => envLayer.sources.get(k) ?? k);
   return { config: result.data, ignoredEnv };

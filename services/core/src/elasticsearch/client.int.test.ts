@@ -1,6 +1,6 @@
 import { needsStack, stack, stackUrls, uniqueName } from '@soc/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ElasticsearchClient, createElasticsearchClient, waitForElasticsearch } from './client.ts';
+import { createElasticsearchClient, type ElasticsearchClient, waitForElasticsearch } from './client.ts';
 
 describe.skipIf(!stackUrls)(`Elasticsearch client on the real cluster${needsStack}`, () => {
   let es: ElasticsearchClient;
@@ -8,7 +8,11 @@ describe.skipIf(!stackUrls)(`Elasticsearch client on the real cluster${needsStac
   const index = `${prefix}-2026.11.23`;
 
   beforeAll(async () => {
-    es = createElasticsearchClient({ url: stack().elasticsearchUrl, requestTimeoutMs: 30_000, maxRetries: 0 });
+    es = createElasticsearchClient({
+      url: stack().elasticsearchUrl,
+      requestTimeoutMs: 30_000,
+      maxRetries: 0,
+    });
     await waitForElasticsearch(es, 30_000);
     await es.indices.putIndexTemplate({
       name: prefix,
@@ -43,7 +47,10 @@ describe.skipIf(!stackUrls)(`Elasticsearch client on the real cluster${needsStac
   });
 
   it('bulk-indexes through the template and searches with its mappings', async () => {
-    const operations = Array.from({ length: 500 }, (_, i) => [{ index: { _index: index, _id: `doc-${i}` } }, doc(i)]).flat();
+    const operations = Array.from({ length: 500 }, (_, i) => [
+      { index: { _index: index, _id: `doc-${i}` } },
+      doc(i),
+    ]).flat();
     const res = await es.bulk({ operations, refresh: 'wait_for' });
     expect(res.errors).toBe(false);
     expect((await es.count({ index })).count).toBe(500);
@@ -59,7 +66,10 @@ describe.skipIf(!stackUrls)(`Elasticsearch client on the real cluster${needsStac
   });
 
   it('keeps one document per _id when the same batch is indexed again', async () => {
-    const operations = Array.from({ length: 500 }, (_, i) => [{ index: { _index: index, _id: `doc-${i}` } }, doc(i)]).flat();
+    const operations = Array.from({ length: 500 }, (_, i) => [
+      { index: { _index: index, _id: `doc-${i}` } },
+      doc(i),
+    ]).flat();
     const res = await es.bulk({ operations, refresh: 'wait_for' });
     expect(res.errors).toBe(false);
     expect((await es.count({ index })).count).toBe(500);

@@ -32,5 +32,7 @@ export async function waitForElasticsearch(client: Client, timeoutMs = 60_000): 
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  throw new Error(`Elasticsearch did not become ready within ${timeoutMs} ms: ${(lastError as Error)?.message}`);
+  throw new Error(
+    `Elasticsearch did not become ready within ${timeoutMs} ms: ${(lastError as Error)?.message}`,
+  );
 }

@@ -1,8 +1,7 @@
-import { type NatsConnection, connect } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { NatsConfig } from '../config/schemas.ts';
 import type { Logger } from '../log/logger.ts';
-import { readFileSync } from 'node:fs';
-import { credsAuthenticator } from '@nats-io/transport-node';
 
 export type { NatsConnection } from '@nats-io/transport-node';
 
@@ -34,7 +33,10 @@ export async function connectNats(config: NatsConfig, options: ConnectNatsOption
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error' || s.type === 'ldm') {
-          log.warn({ nats: { status: s.type, server: 'server' in s ? s.server : undefined } }, `nats ${s.type}`);
+          log.warn(
+            { nats: { status: s.type, server: 'server' in s ? s.server : undefined } },
+            `nats ${s.type}`,
+          );
         }
       }
     })();

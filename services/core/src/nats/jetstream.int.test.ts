@@ -1,8 +1,15 @@
-import { stack, uniqueName, needsStack, stackUrls } from '@soc/test-support';
+import { needsStack, stack, stackUrls, uniqueName } from '@soc/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../log/logger.ts';
 import { connectNats, type NatsConnection } from './connect.ts';
-import { AckPolicy, ensureDurable, ensureStream, jetstream, type JetStreamManager, manager } from './jetstream.ts';
+import {
+  AckPolicy,
+  ensureDurable,
+  ensureStream,
+  type JetStreamManager,
+  jetstream,
+  manager,
+} from './jetstream.ts';
 
 describe.skipIf(!stackUrls)(`JetStream on the real NATS server${needsStack}`, () => {
   let nc: NatsConnection;
@@ -11,7 +18,10 @@ describe.skipIf(!stackUrls)(`JetStream on the real NATS server${needsStack}`, ()
   const subject = `${streamName.toLowerCase()}.events`;
 
   beforeAll(async () => {
-    nc = await connectNats({ url: stack().natsUrl }, { name: 'jetstream-int-test', logger: createLogger({ service: 't', level: 'silent' }) });
+    nc = await connectNats(
+      { url: stack().natsUrl },
+      { name: 'jetstream-int-test', logger: createLogger({ service: 't', level: 'silent' }) },
+    );
     jsm = await manager(nc);
   });
   afterAll(async () => {
@@ -20,11 +30,24 @@ describe.skipIf(!stackUrls)(`JetStream on the real NATS server${needsStack}`, ()
   });
 
   it('creates a stream once and converges on a changed config', async () => {
-    const first = await ensureStream(jsm, { name: streamName, subjects: [`${subject}`], duplicate_window: 60_000_000_000 });
+    const first = await ensureStream(jsm, {
+      name: streamName,
+      subjects: [`${subject}`],
+      duplicate_window: 60_000_000_000,
+    });
     expect(first.config.subjects).toEqual([subject]);
-    const again = await ensureStream(jsm, { name: streamName, subjects: [`${subject}`], duplicate_window: 60_000_000_000 });
+    const again = await ensureStream(jsm, {
+      name: streamName,
+      subjects: [`${subject}`],
+      duplicate_window: 60_000_000_000,
+    });
     expect(again.created).toEqual(first.created);
-    const changed = await ensureStream(jsm, { name: streamName, subjects: [`${subject}`], max_msgs: 10_000, duplicate_window: 60_000_000_000 });
+    const changed = await ensureStream(jsm, {
+      name: streamName,
+      subjects: [`${subject}`],
+      max_msgs: 10_000,
+      duplicate_window: 60_000_000_000,
+    });
     expect(changed.config.max_msgs).toBe(10_000);
   });
 
@@ -43,7 +66,11 @@ describe.skipIf(!stackUrls)(`JetStream on the real NATS server${needsStack}`, ()
 
   it('redelivers what was not acked, so a consumer that dies mid-batch loses nothing', async () => {
     const durable = 'worker';
-    const info = await ensureDurable(jsm, streamName, { durable_name: durable, ack_wait: 1_000_000_000, max_deliver: -1 });
+    const info = await ensureDurable(jsm, streamName, {
+      durable_name: durable,
+      ack_wait: 1_000_000_000,
+      max_deliver: -1,
+    });
     expect(info.config.ack_policy).toBe(AckPolicy.Explicit);
     const consumer = await jetstream(nc).consumers.get(streamName, durable);
 

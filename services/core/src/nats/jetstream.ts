@@ -3,16 +3,24 @@ import {
   type ConsumerConfig,
   type ConsumerInfo,
   DeliverPolicy,
-  type JetStreamManager,
   JetStreamApiError,
+  type JetStreamManager,
+  jetstreamManager,
   type StreamConfig,
   type StreamInfo,
-  jetstreamManager,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
-export { AckPolicy, DeliverPolicy, RetentionPolicy, StorageType, DiscardPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 export type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+export {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
 
 export type StreamSpec = Partial<StreamConfig> & Pick<StreamConfig, 'name' | 'subjects'>;
 export type DurableSpec = Partial<ConsumerConfig> & { durable_name: string };
@@ -44,7 +52,11 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
 }
 
 /** A durable pull consumer with explicit acks: the only kind this product uses for work. */
-export async function ensureDurable(jsm: JetStreamManager, stream: string, spec: DurableSpec): Promise<ConsumerInfo> {
+export async function ensureDurable(
+  jsm: JetStreamManager,
+  stream: string,
+  spec: DurableSpec,
+): Promise<ConsumerInfo> {
   const config: Partial<ConsumerConfig> = {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,

@@ -18,7 +18,10 @@ export class Readiness {
       [...this.#checks].map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<CheckResult>((resolve) => {
-          timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+          timer = setTimeout(
+            () => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }),
+            timeoutMs,
+          );
         });
         const result = await Promise.race([
           check().catch((err: unknown) => ({ ok: false, detail: (err as Error).message })),

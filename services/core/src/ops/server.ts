@@ -38,7 +38,12 @@ export function opsApp(options: Omit<OpsServerOptions, 'host' | 'port'>): Hono {
   });
   if (options.routes) app.route('/', options.routes);
   app.notFound((c) =>
-    problem(c, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', status: 404, detail: `No route ${c.req.method} ${c.req.path}` }),
+    problem(c, {
+      type: `${PROBLEM_BASE}not-found`,
+      title: 'Not found',
+      status: 404,
+      detail: `No route ${c.req.method} ${c.req.path}`,
+    }),
   );
   return app;
 }
@@ -46,12 +51,15 @@ export function opsApp(options: Omit<OpsServerOptions, 'host' | 'port'>): Hono {
 export function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const app = opsApp(options);
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
-      resolve({
-        url: `http://${options.host}:${info.port}`,
-        close: () => new Promise<void>((done) => server.close(() => done())),
-      });
-    });
+    const server = serve(
+      { fetch: app.fetch, hostname: options.host, port: options.port },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://${options.host}:${info.port}`,
+          close: () => new Promise<void>((done) => server.close(() => done())),
+        });
+      },
+    );
     server.once('error', reject);
   });
 }
