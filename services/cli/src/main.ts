@@ -30,8 +30,13 @@ export async function main(argv: string[]): Promise<number> {
     if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
       const topic = COMMANDS.find((c) => c.name === rest[0]);
       if (rest[0] && !topic) throw new UsageError(`unknown command: ${rest[0]}`, usage());
+      // Bare `soc` is a usage error: its usage goes to stderr like every other.
+      if (name === undefined) {
+        console.error(usage());
+        return EXIT.usage;
+      }
       console.log(topic ? topic.usage : usage());
-      return name === undefined ? EXIT.usage : EXIT.ok;
+      return EXIT.ok;
     }
     if (name === 'version' || name === '--version') {
       console.log(VERSION);

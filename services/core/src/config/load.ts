@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { readEnv } from './env.ts';
 import { ConfigError, type ConfigProblem } from './errors.ts';
-import { mergeLayers, unknownKeys } from './merge.ts';
+import { mergeLayers } from './merge.ts';
+import { unknownKeys } from './shape.ts';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -28,7 +29,13 @@ function readFileLayer(file: string): Record<string, unknown> {
   try {
     parsed = parseYaml(text);
   } catch (err) {
-    throw new ConfigError([{ key: '(file)', source: `file ${file}`, message: (err as Error).message }]);
+    // The parser's message quotes the offending line, which may hold a secret: keep its position only.
+    const pos = err instanceof YAMLParseError ? err.linePos?.[0] : undefined;
+    const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+    const code = err instanceof YAMLParseError ? ` (${err.code})` : '';
+    throw new ConfigError([
+      { key: '(file)', source: `file ${file}`, message: `invalid YAML${where}${code}` },
+    ]);
   }
   if (parsed == null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -63,22 +70,21 @@ export function loadConfig<S extends z.ZodType>(
   };
 
   const result = schema.safeParse(merged);
-  if (!result.success) {
-    const problems: ConfigProblem[] = result.error.issues.map((issue) => {
-      const key = issue.path.map(String).join('.') || '(root)';
-      return { key, source: sourceOf(key), message: issue.message };
-    });
-    throw new ConfigError(problems);
-  }
-
+  const problems: ConfigProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const key = issue.path.map(String).join('.') || '(root)';
+        return { key, source: sourceOf(key), message: issue.message };
+      });
   // A typo in a file is an error; an env var may belong to another service sharing the env.
-  const fileUnknown = unknownKeys(fileLayer, result.data);
-  if (fileUnknown.length) {
-    throw new ConfigError(
-      fileUnknown.map((key) => ({ key, source: `file ${file}`, message: 'unknown key' })),
-    );
-  }
-  const ignoredEnv = unknownKeys(envLayer.values, result.data).map((k) => envLayer.sources.get(k) ?? k);
+  for (const key of unknownKeys(schema, fileLayer))
+    problems.push({ key, source: `file ${file}`, message: 'unknown key' });
+  if (problems.length || !result.success) throw new ConfigError(problems);
+
+  const unknownEnv = unknownKeys(schema, envLayer.values);
+  const ignoredEnv = [...envLayer.sources]
+    .filter(([path]) => unknownEnv.some((k) => path === k || path.startsWith(`${k}.`)))
+    .map(([, source]) => source);
   return { config: result.data, ignoredEnv };
 }
 

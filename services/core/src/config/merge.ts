@@ -15,15 +15,3 @@ export function mergeLayers(...layers: Plain[]): Plain {
   }
   return out;
 }
-
-/** Dotted paths present in `given` but absent from `known` — keys nobody will ever read. */
-export function unknownKeys(given: unknown, known: unknown, prefix = ''): string[] {
-  if (!isPlain(given) || !isPlain(known)) return [];
-  const found: string[] = [];
-  for (const [key, value] of Object.entries(given)) {
-    const path = prefix ? `${prefix}.${key}` : key;
-    if (!(key in known)) found.push(path);
-    else found.push(...unknownKeys(value, known[key], path));
-  }
-  return found;
-}

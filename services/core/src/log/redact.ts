@@ -30,13 +30,7 @@ export const REDACT_PATHS: string[] = [
 
 export const REDACTED = '[redacted]';
 
-/** `http://user:pass@host` → `http://user:[redacted]@host`, for URLs that are logged. */
+/** `http://user:pass@host` → `http://user:[redacted]@host`; any other URL is returned as it is. */
 export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = REDACTED;
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/([^:/@]+):[^@/]+@/, `//$1:${REDACTED}@`);
-  }
+  return url.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/\/[^:/@\s]*):[^@/\s]*@/i, `$1:${REDACTED}@`);
 }

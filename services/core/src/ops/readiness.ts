@@ -24,7 +24,10 @@ export class Readiness {
           );
         });
         const result = await Promise.race([
-          check().catch((err: unknown) => ({ ok: false, detail: (err as Error).message })),
+          // A check that throws synchronously is as failed as one that rejects.
+          Promise.resolve()
+            .then(check)
+            .catch((err: unknown) => ({ ok: false, detail: (err as Error).message })),
           timeout,
         ]);
         clearTimeout(timer);
