@@ -23,8 +23,11 @@ export function ensureInstalled() {
     existsSync(join(ROOT, 'node_modules', 'tsx')) &&
     (!existsSync(lock) || statSync(installed).mtimeMs >= statSync(lock).mtimeMs);
   if (fresh) return;
-  console.log('installing dependencies (npm ci)…');
-  const args = existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
+  console.log('installing dependencies (npm install)…');
+  // Not `npm ci`: it rejects a lockfile that lacks another platform's optional binaries
+  // (Biome's), which registries mirrored for one platform do not serve. `npm install`
+  // still installs the locked versions.
+  const args = ['install', '--no-audit', '--no-fund'];
   const r = spawnSync('npm', args, { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('soc: npm could not install the dependencies (see above).');
