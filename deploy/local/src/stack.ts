@@ -20,10 +20,18 @@ export async function stackUp(
   cfg: StackConfig,
   log: (line: string) => void = console.log,
 ): Promise<StackEndpoints> {
-  const [nats, es] = await Promise.all([
+  const [natsResult, esResult] = await Promise.allSettled([
     natsUp(cfg, (l) => log(`[nats] ${l}`)),
     elasticsearchUp(cfg, (l) => log(`[elasticsearch] ${l}`)),
   ]);
+  if (natsResult.status === 'rejected' || esResult.status === 'rejected') {
+    // Half a stack is no stack: stop what this call started, then report the first failure.
+    if (natsResult.status === 'fulfilled' && natsResult.value.started) await natsDown();
+    if (esResult.status === 'fulfilled' && esResult.value.started) await elasticsearchDown(cfg);
+    throw natsResult.status === 'rejected' ? natsResult.reason : (esResult as PromiseRejectedResult).reason;
+  }
+  const nats = natsResult.value;
+  const es = esResult.value;
   const endpoints: StackEndpoints = {
     natsUrl: nats.url,
     elasticsearchUrl: es.url,
