@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { needsStack, stackUrls } from '@soc/test-support';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const SOC = join(import.meta.dirname, '../../services/cli/bin/soc.js');
 
@@ -30,6 +30,10 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
       out += d;
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    onTestFinished(() => {
+      // A failed assertion must not leave a SOC running behind the test run.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     const deadline = Date.now() + 90_000;
     while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null)
       await new Promise((r) => setTimeout(r, 200));
@@ -47,5 +51,36 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  }, 120_000);
+
+  it('leaves no service behind when soc start itself is killed with -9', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SOC, 'start', '--api-port', String(port)], {
+      env: { ...process.env, SOC_LOG__LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 200));
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    child.kill('SIGKILL');
+    const gone = Date.now() + 15_000;
+    let stillUp = true;
+    while (stillUp && Date.now() < gone) {
+      await new Promise((r) => setTimeout(r, 250));
+      stillUp = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+    }
+    expect(stillUp).toBe(false);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { type LoadConfigOptions, loadConfig } from './config/load.ts';
 import type { BaseServiceConfig } from './config/schemas.ts';
 import { createElasticsearchClient, type ElasticsearchClient } from './elasticsearch/client.ts';
+import { exitWithSupervisor } from './lifecycle/orphan.ts';
 import { Shutdown } from './lifecycle/shutdown.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 import { redactUrl } from './log/redact.ts';
@@ -51,6 +52,7 @@ export async function runService<S extends z.ZodType<BaseServiceConfig>>(
   if (ignoredEnv.length) logger.debug({ ignoredEnv }, 'environment variables not used by this service');
   const shutdown = new Shutdown(logger, config.shutdown.timeoutMs);
   shutdown.installSignalHandlers();
+  exitWithSupervisor(shutdown);
   const metrics = createMetricsRegistry(def.name);
   const readiness = new Readiness();
 
