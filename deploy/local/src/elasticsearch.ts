@@ -138,6 +138,12 @@ export async function elasticsearchUp(
   }
   const jdks = findJdks();
   const jdk = pickJdkForElasticsearch(jdks);
+  if (!jdk && process.env.ES_JAVA_HOME) {
+    throw new PrerequisiteError(
+      `ES_JAVA_HOME=${process.env.ES_JAVA_HOME} is not a JDK that Elasticsearch ${cfg.esVersion} runs on (Java 17–24).`,
+      'Point ES_JAVA_HOME at a JDK 17–24, unset it to let the stack pick one, or set ELASTICSEARCH_URL to a running cluster.',
+    );
+  }
   if (!jdk) {
     const seen = jdks.map((j) => `${j.major} (${j.home})`).join(', ') || 'none';
     throw new PrerequisiteError(
