@@ -8,5 +8,5 @@ const child = spawn(process.execPath, [SOC, 'start', ...process.argv.slice(2)], 
   stdio: 'inherit',
 });
 // Ctrl-C reaches the whole process group; `soc start` handles it, we only wait for it.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));

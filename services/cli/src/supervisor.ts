@@ -11,7 +11,13 @@ export interface Supervised {
 /** Runs a service as a child process with its log lines prefixed by its name. */
 export function spawnService(entry: ServiceEntry, env: NodeJS.ProcessEnv, port: number): Supervised {
   const child = spawn(process.execPath, ['--import', 'tsx', entry.entry], {
-    env: { ...env, SOC_HTTP__PORT: String(port), SOC_SUPERVISOR_PID: String(process.pid) },
+    env: {
+      // Readable lines when a person watches the terminal, unless they chose otherwise.
+      ...(process.stdout.isTTY ? { SOC_LOG__PRETTY: 'true' } : {}),
+      ...env,
+      SOC_HTTP__PORT: String(port),
+      SOC_SUPERVISOR_PID: String(process.pid),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout, child.stderr]) {

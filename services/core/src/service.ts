@@ -48,7 +48,7 @@ export async function runService<S extends z.ZodType<BaseServiceConfig>>(
   def: ServiceDefinition<S>,
 ): Promise<RunningService<z.output<S>>> {
   const { config, ignoredEnv } = loadConfig(def.schema, def.config);
-  const logger = createLogger({ service: def.name, level: config.log.level });
+  const logger = createLogger({ service: def.name, level: config.log.level, pretty: config.log.pretty });
   if (ignoredEnv.length) logger.debug({ ignoredEnv }, 'environment variables not used by this service');
   const shutdown = new Shutdown(logger, config.shutdown.timeoutMs);
   shutdown.installSignalHandlers();

@@ -55,8 +55,8 @@ export const startCommand: Command = {
       return stopping;
     };
     const onSignal = (signal: NodeJS.Signals) => void stop(signal);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP: the terminal was closed; stop as cleanly as on Ctrl-C.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
     try {
       const urls: string[] = [];

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { REDACT_PATHS, REDACTED } from './redact.ts';
 
 export type { Logger } from 'pino';
@@ -8,6 +9,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout by default. Tests pass a stream to read what was logged. */
   destination?: DestinationStream;
+  /** Human-readable lines for a terminal (`npm start`); JSON otherwise, for log shippers. */
+  pretty?: boolean;
 }
 
 /** Structured JSON logs, one line per event, secrets redacted before they are written. */
@@ -21,6 +24,9 @@ export function createLogger(options: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ??
+      (options.pretty
+        ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service,name' })
+        : pino.destination({ dest: 1, sync: false })),
   );
 }
