@@ -1,0 +1,63 @@
+/**
+ * How a Sigma field name reaches a value in an event. A dotted name reaches nested objects
+ * (`process.command_line` → `{process: {command_line}}`) and flat dotted keys alike
+ * (`{"process.command_line": …}`), and any mix of the two. An array on the way yields each
+ * element, so a field matches when any element does.
+ */
+export type SigmaEvent = Record<string, unknown>;
+
+export function fieldValues(event: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  collect(event, path, out);
+  return out;
+}
+
+function collect(node: unknown, path: string, out: unknown[]): void {
+  if (node === null || node === undefined) return;
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, path, out);
+    return;
+  }
+  if (typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  // Exact key first (covers flat dotted keys), then every split point of the dotted path.
+  if (Object.hasOwn(obj, path)) push(obj[path], out);
+  let dot = path.indexOf('.');
+  while (dot !== -1) {
+    const head = path.slice(0, dot);
+    if (Object.hasOwn(obj, head)) collect(obj[head], path.slice(dot + 1), out);
+    dot = path.indexOf('.', dot + 1);
+  }
+}
+
+function push(value: unknown, out: unknown[]): void {
+  if (Array.isArray(value)) for (const v of value) push(v, out);
+  else out.push(value);
+}
+
+/** True when the field exists in the event at all (even with a null value). */
+export function fieldExists(event: unknown, path: string): boolean {
+  return existsIn(event, path);
+}
+
+function existsIn(node: unknown, path: string): boolean {
+  if (node === null || node === undefined || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => existsIn(n, path));
+  const obj = node as Record<string, unknown>;
+  if (Object.hasOwn(obj, path)) return true;
+  let dot = path.indexOf('.');
+  while (dot !== -1) {
+    const head = path.slice(0, dot);
+    if (Object.hasOwn(obj, head) && existsIn(obj[head], path.slice(dot + 1))) return true;
+    dot = path.indexOf('.', dot + 1);
+  }
+  return false;
+}
+
+/** Every string value anywhere in the event: what keyword (field-less) searches look at. */
+export function allStrings(event: unknown, out: string[] = []): string[] {
+  if (typeof event === 'string') out.push(event);
+  else if (Array.isArray(event)) for (const v of event) allStrings(v, out);
+  else if (event !== null && typeof event === 'object') for (const v of Object.values(event)) allStrings(v, out);
+  return out;
+}
