@@ -29,13 +29,17 @@ const AGGREGATION_MESSAGE =
   'aggregations in conditions (`| count() ...`, `near`) are deprecated and not supported; ' +
   'write a Sigma correlation rule instead';
 
-type Token =
-  | { kind: 'word'; text: string; offset: number }
-  | { kind: '(' | ')' | '|' | 'end'; text: string; offset: number };
+interface Token {
+  kind: 'word' | '(' | ')' | 'end';
+  text: string;
+  offset: number;
+}
 
 /** Letters, digits, `_`, `-`, `.`, and `*` (the last only valid in `of` patterns). */
 const WORD_CHAR = /[\p{L}\p{Nd}_.*-]/u;
 const WHITESPACE = /\s/u;
+/** The deprecated `near` aggregation as a whole word. */
+const NEAR = /(?<![\p{L}\p{Nd}_.*-])near(?![\p{L}\p{Nd}_.*-])/iu;
 
 function tokenize(text: string, fail: (offset: number, problem: string) => never): Token[] {
   const tokens: Token[] = [];
@@ -44,7 +48,10 @@ function tokenize(text: string, fail: (offset: number, problem: string) => never
     const ch = String.fromCodePoint(text.codePointAt(i)!);
     if (WHITESPACE.test(ch)) {
       i += ch.length;
-    } else if (ch === '(' || ch === ')' || ch === '|') {
+    } else if (ch === '|') {
+      // Whatever follows (`count() > 5`, `near ...`) is old aggregation syntax, never valid here.
+      fail(i, AGGREGATION_MESSAGE);
+    } else if (ch === '(' || ch === ')') {
       tokens.push({ kind: ch, text: ch, offset: i });
       i += 1;
     } else if (WORD_CHAR.test(ch)) {
@@ -56,6 +63,8 @@ function tokenize(text: string, fail: (offset: number, problem: string) => never
       }
       tokens.push({ kind: 'word', text: text.slice(start, i), offset: start });
     } else {
+      const near = NEAR.exec(text);
+      if (near) fail(near.index, AGGREGATION_MESSAGE);
       fail(i, `unexpected character ${JSON.stringify(ch)}`);
     }
   }
@@ -98,7 +107,7 @@ export function parseCondition(text: string): ConditionNode {
   };
 
   const rejectAggregation = (token: Token): void => {
-    if (token.kind === '|' || keyword(token) === 'near') fail(token.offset, AGGREGATION_MESSAGE);
+    if (keyword(token) === 'near') fail(token.offset, AGGREGATION_MESSAGE);
   };
 
   /** After `previous` an operand must follow; explains what was found instead. */
@@ -160,7 +169,10 @@ export function parseCondition(text: string): ConditionNode {
     if (kw === 'of') fail(token.offset, "'of' must follow '1' or 'all', as in '1 of selection_*'");
     if (kw === 'them') fail(token.offset, "'them' is only valid after '1 of' or 'all of'");
     if (kw !== undefined) return expectOperand(token, previous);
-    if (token.text.toLowerCase() === 'all' || (/^[0-9]+$/.test(token.text) && peek(1).kind === 'word')) {
+    if (
+      token.text.toLowerCase() === 'all' ||
+      (/^[0-9]+$/.test(token.text) && peek(1).kind === 'word' && keyword(peek(1)) === undefined)
+    ) {
       fail(peek(1).offset, `expected 'of' after '${token.text}'`);
     }
     if (token.text.includes('*')) {
