@@ -1,8 +1,16 @@
 import { compileDetection, PredicateCache } from './detection/compile.ts';
 import { type EventView, type Predicate, SigmaError } from './detection/types.ts';
 import type { CompileOptions } from './detection/values.ts';
-import { allStrings, fieldExists, fieldValues } from './event/access.ts';
-import { type Pipeline, type SourceId, fieldResolver, sourcesFor, sourcesOfEvent } from './pipeline/index.ts';
+import { allStrings } from './event/access.ts';
+import {
+  existsAt,
+  fieldResolver,
+  type Pipeline,
+  type SourceId,
+  sourcesFor,
+  sourcesOfEvent,
+  valuesAt,
+} from './pipeline/index.ts';
 import type { SigmaFilter, SigmaRule } from './rule/model.ts';
 
 export type RuleState = 'active' | 'no-source' | 'rejected';
@@ -36,7 +44,7 @@ export class SigmaEngine {
   readonly statuses: RuleStatus[] = [];
   readonly #compiled: CompiledRule[] = [];
   readonly #bySource = new Map<SourceId, CompiledRule[]>();
-  readonly #resolvers = new Map<SourceId | undefined, (field: string) => string[]>();
+  readonly #resolvers = new Map<SourceId | undefined, (field: string) => readonly string[]>();
   readonly #filters: SigmaFilter[] = [];
   /** Per-event stamp so a rule reached through two sources is evaluated once. */
   #seen = new Uint32Array(0);
@@ -77,7 +85,11 @@ export class SigmaEngine {
         .filter(([k]) => k !== 'definition')
         .map(([k, v]) => `${k}: ${String(v)}`)
         .join(', ');
-      return { rule, state: 'no-source', reason: `pipeline ${pipeline.name} has no source for logsource {${ls}}` };
+      return {
+        rule,
+        state: 'no-source',
+        reason: `pipeline ${pipeline.name} has no source for logsource {${ls}}`,
+      };
     }
     const compiled: CompiledRule = { index: this.#compiled.length, rule, predicate };
     this.#compiled.push(compiled);
@@ -105,12 +117,12 @@ export class SigmaEngine {
     return this.#compiled.length;
   }
 
-  #resolver(source: SourceId | undefined): (field: string) => string[] {
+  #resolver(source: SourceId | undefined): (field: string) => readonly string[] {
     let r = this.#resolvers.get(source);
     if (!r) {
       const pipeline = this.options.pipeline;
       const raw = pipeline ? fieldResolver(pipeline, source) : (f: string) => [f];
-      const memo = new Map<string, string[]>();
+      const memo = new Map<string, readonly string[]>();
       r = (field) => {
         let paths = memo.get(field);
         if (!paths) {
@@ -133,12 +145,12 @@ export class SigmaEngine {
         let v = values.get(field);
         if (v === undefined) {
           const paths = resolve(field);
-          v = paths.length === 1 ? fieldValues(event, paths[0]!) : paths.flatMap((p) => fieldValues(event, p));
+          v = valuesAt(event, paths);
           values.set(field, v);
         }
         return v;
       },
-      exists: (field) => resolve(field).some((p) => fieldExists(event, p)),
+      exists: (field) => existsAt(event, resolve(field)),
       strings: () => {
         strings ??= allStrings(event);
         return strings;

@@ -50,7 +50,12 @@ async function check(argv: string[]): Promise<number> {
       if (doc.kind !== 'rule') continue;
       const status = engine.add(doc);
       if (status.state === 'rejected') {
-        problems.push({ file, line: doc.origin.line, document: doc.origin.document, message: status.reason ?? 'rejected' });
+        problems.push({
+          file,
+          line: doc.origin.line,
+          document: doc.origin.document,
+          message: status.reason ?? 'rejected',
+        });
       }
     }
     if (problems.length === 0) ok++;
@@ -60,7 +65,12 @@ async function check(argv: string[]): Promise<number> {
           file,
           ok: problems.length === 0,
           rules: loaded.documents.length,
-          errors: problems.map((p) => ({ line: p.line, document: p.document, path: p.path, message: p.message })),
+          errors: problems.map((p) => ({
+            line: p.line,
+            document: p.document,
+            path: p.path,
+            message: p.message,
+          })),
         }),
       );
     } else {
@@ -85,8 +95,10 @@ async function evaluate(argv: string[]): Promise<number> {
     usage,
   );
   if (!values.rules?.length) throw new UsageError('eval needs --rules PATH', usage);
-  if (positionals.length > 1) throw new UsageError(`eval takes one EVENTS file, got ${positionals.length}`, usage);
-  if ((values.pipeline?.length ?? 0) > 1) throw new UsageError('only one --pipeline is supported for now', usage);
+  if (positionals.length > 1)
+    throw new UsageError(`eval takes one EVENTS file, got ${positionals.length}`, usage);
+  if ((values.pipeline?.length ?? 0) > 1)
+    throw new UsageError('only one --pipeline is supported for now', usage);
   const pipeline = values.pipeline?.[0] ? loadPipeline(values.pipeline[0]) : undefined;
   const engine = new SigmaEngine({ pipeline });
   const rules: SigmaRule[] = [];

@@ -1,6 +1,6 @@
 import { type ConditionNode, parseCondition, resolveCondition } from './condition.ts';
 import { type Predicate, SigmaError } from './types.ts';
-import { type CompileOptions, type FieldCondition, compileFieldCondition } from './values.ts';
+import { type CompileOptions, compileFieldCondition, type FieldCondition } from './values.ts';
 
 /**
  * Shares compiled field tests between rules: thousands of SigmaHQ rules repeat the same
@@ -41,7 +41,8 @@ const any =
   };
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function splitKey(key: string): { field: string | undefined; modifiers: string[] } {
   const [field, ...modifiers] = key.split('|');
@@ -49,7 +50,12 @@ function splitKey(key: string): { field: string | undefined; modifiers: string[]
 }
 
 /** A map of field tests: all must hold (AND). */
-function compileMap(map: Record<string, unknown>, path: string, cache: PredicateCache, opts?: CompileOptions): Predicate {
+function compileMap(
+  map: Record<string, unknown>,
+  path: string,
+  cache: PredicateCache,
+  opts?: CompileOptions,
+): Predicate {
   const tests = Object.entries(map).map(([key, value]) => {
     const { field, modifiers } = splitKey(key);
     try {
@@ -64,7 +70,12 @@ function compileMap(map: Record<string, unknown>, path: string, cache: Predicate
 }
 
 /** One search identifier: a map, a list of maps (OR), or a list of keywords. */
-export function compileSearch(value: unknown, path: string, cache: PredicateCache, opts?: CompileOptions): Predicate {
+export function compileSearch(
+  value: unknown,
+  path: string,
+  cache: PredicateCache,
+  opts?: CompileOptions,
+): Predicate {
   if (isMapping(value)) return compileMap(value, path, cache, opts);
   if (Array.isArray(value)) {
     if (value.length === 0) throw new SigmaError('an empty list matches nothing', path);
@@ -72,7 +83,8 @@ export function compileSearch(value: unknown, path: string, cache: PredicateCach
       const maps = value.map((m, i) => compileMap(m, `${path}[${i}]`, cache, opts));
       return maps.length === 1 ? maps[0]! : any(maps);
     }
-    if (value.some(isMapping)) throw new SigmaError('a list must hold either maps or plain values, not both', path);
+    if (value.some(isMapping))
+      throw new SigmaError('a list must hold either maps or plain values, not both', path);
     return cache.get({ field: undefined, modifiers: [], values: value }, opts);
   }
   if (value === null || value === undefined) throw new SigmaError('a search identifier needs a value', path);
@@ -83,7 +95,11 @@ function compileNode(node: ConditionNode, searches: Map<string, Predicate>): Pre
   switch (node.type) {
     case 'ref': {
       const p = searches.get(node.name);
-      if (!p) throw new SigmaError(`condition refers to unknown search identifier ${node.name}`, 'detection.condition');
+      if (!p)
+        throw new SigmaError(
+          `condition refers to unknown search identifier ${node.name}`,
+          'detection.condition',
+        );
       return p;
     }
     case 'not': {
@@ -105,10 +121,15 @@ export interface CompiledDetection {
 }
 
 /** Compiles a rule's `detection` section into one predicate. Throws SigmaError with the offending path. */
-export function compileDetection(detection: Record<string, unknown>, cache: PredicateCache, opts?: CompileOptions): CompiledDetection {
+export function compileDetection(
+  detection: Record<string, unknown>,
+  cache: PredicateCache,
+  opts?: CompileOptions,
+): CompiledDetection {
   const identifiers = Object.keys(detection).filter((k) => k !== 'condition' && k !== 'timeframe');
   const searches = new Map<string, Predicate>();
-  for (const id of identifiers) searches.set(id, compileSearch(detection[id], `detection.${id}`, cache, opts));
+  for (const id of identifiers)
+    searches.set(id, compileSearch(detection[id], `detection.${id}`, cache, opts));
   const conditions = asList(detection.condition) as string[];
   const compiled = conditions.map((text) => {
     let tree: ConditionNode;

@@ -58,6 +58,7 @@ function existsIn(node: unknown, path: string): boolean {
 export function allStrings(event: unknown, out: string[] = []): string[] {
   if (typeof event === 'string') out.push(event);
   else if (Array.isArray(event)) for (const v of event) allStrings(v, out);
-  else if (event !== null && typeof event === 'object') for (const v of Object.values(event)) allStrings(v, out);
+  else if (event !== null && typeof event === 'object')
+    for (const v of Object.values(event)) allStrings(v, out);
   return out;
 }

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { type Document, LineCounter, isMap, parseAllDocuments } from 'yaml';
+import { type Document, isMap, LineCounter, parseAllDocuments } from 'yaml';
 import type { z } from 'zod';
 import type { Origin, RuleProblem, SigmaDocument } from './model.ts';
 import { correlationSchema, filterSchema, ruleSchema } from './schema.ts';
@@ -15,7 +15,8 @@ const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null 
 
 function deepMerge(base: Plain, over: Plain): Plain {
   const out: Plain = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isPlain(out[k]) && isPlain(v) ? deepMerge(out[k] as Plain, v) : v;
+  for (const [k, v] of Object.entries(over))
+    out[k] = isPlain(out[k]) && isPlain(v) ? deepMerge(out[k] as Plain, v) : v;
   return out;
 }
 
@@ -37,13 +38,26 @@ export function parseSigmaText(text: string, file: string): LoadResult {
     const startLine = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line;
     const problem = (message: string, path?: (string | number)[], fallbackLine = startLine): RuleProblem => {
       const { line, col } = locate(doc, lineCounter, path) ?? { line: fallbackLine, col: undefined };
-      return { file, line, column: col, document: index, path: path?.length ? path.join('.') : undefined, message };
+      return {
+        file,
+        line,
+        column: col,
+        document: index,
+        path: path?.length ? path.join('.') : undefined,
+        message,
+      };
     };
     if (doc.errors.length) {
       for (const e of doc.errors) {
         const pos = e.linePos?.[0];
         // The parser's message quotes the source; keep its first sentence only.
-        result.problems.push({ file, line: pos?.line ?? startLine, column: pos?.col, document: index, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+        result.problems.push({
+          file,
+          line: pos?.line ?? startLine,
+          column: pos?.col,
+          document: index,
+          message: `invalid YAML: ${e.message.split('\n')[0]}`,
+        });
       }
       return;
     }
@@ -70,7 +84,9 @@ export function parseSigmaText(text: string, file: string): LoadResult {
       }
       merged = deepMerge(previous, body);
     } else if (action !== undefined) {
-      result.problems.push(problem(`unknown action ${JSON.stringify(action)}: expected global, reset or repeat`, ['action']));
+      result.problems.push(
+        problem(`unknown action ${JSON.stringify(action)}: expected global, reset or repeat`, ['action']),
+      );
       return;
     } else {
       merged = deepMerge(global, body);
@@ -87,7 +103,10 @@ export function parseSigmaText(text: string, file: string): LoadResult {
 type Issue = { message: string; path: (string | number)[] };
 
 function issuesOf(error: z.ZodError): Issue[] {
-  return error.issues.map((i) => ({ message: i.message, path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) }));
+  return error.issues.map((i) => ({
+    message: i.message,
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+  }));
 }
 
 function toDocument(raw: Plain, origin: Origin): { document: SigmaDocument } | { issues: Issue[] } {
@@ -95,7 +114,17 @@ function toDocument(raw: Plain, origin: Origin): { document: SigmaDocument } | {
     const r = correlationSchema.safeParse(raw);
     if (!r.success) return { issues: issuesOf(r.error) };
     const d = r.data;
-    return { document: { kind: 'correlation', origin, id: d.id, name: d.name, title: d.title, level: d.level, doc: d } };
+    return {
+      document: {
+        kind: 'correlation',
+        origin,
+        id: d.id,
+        name: d.name,
+        title: d.title,
+        level: d.level,
+        doc: d,
+      },
+    };
   }
   if ('filter' in raw) {
     const r = filterSchema.safeParse(raw);
@@ -124,7 +153,11 @@ function toDocument(raw: Plain, origin: Origin): { document: SigmaDocument } | {
 }
 
 /** Line and column of the deepest node on `path` that exists in this YAML document. */
-function locate(doc: Document, lc: LineCounter, path?: (string | number)[]): { line: number; col: number } | undefined {
+function locate(
+  doc: Document,
+  lc: LineCounter,
+  path?: (string | number)[],
+): { line: number; col: number } | undefined {
   if (!path?.length || !isMap(doc.contents)) return undefined;
   for (let n = path.length; n > 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;

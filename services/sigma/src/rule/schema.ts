@@ -1,8 +1,12 @@
 import { z } from 'zod';
 
 /** Field constraints from the Sigma specification's JSON schemas (`../shared/sigma-spec/json-schema`). */
-const date = z.string().regex(/^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$/, 'must be a date YYYY-MM-DD');
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
+const date = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$/, 'must be a date YYYY-MM-DD');
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
 const stringList = z.array(z.string());
 
 export const STATUSES = ['stable', 'test', 'experimental', 'deprecated', 'unsupported'] as const;
@@ -18,7 +22,9 @@ export const logsourceSchema = z
   .catchall(z.unknown());
 
 const related = z.array(
-  z.object({ id: uuid, type: z.enum(['derived', 'obsolete', 'merged', 'renamed', 'similar']) }).catchall(z.unknown()),
+  z
+    .object({ id: uuid, type: z.enum(['derived', 'obsolete', 'merged', 'renamed', 'similar']) })
+    .catchall(z.unknown()),
 );
 
 /** Metadata every kind of Sigma document shares. Unknown keys are allowed: the spec permits custom fields. */
@@ -57,13 +63,25 @@ export const ruleSchema = z
   })
   .catchall(z.unknown());
 
-const timespan = z.string().regex(/^\d+[smhdwMy]$/, 'must be a number and a unit s, m, h, d, w, M or y, e.g. 5m');
+const timespan = z
+  .string()
+  .regex(/^\d+[smhdwMy]$/, 'must be a number and a unit s, m, h, d, w, M or y, e.g. 5m');
 const comparison = z
-  .object({ gt: z.number(), gte: z.number(), lt: z.number(), lte: z.number(), eq: z.number(), neq: z.number() })
+  .object({
+    gt: z.number(),
+    gte: z.number(),
+    lt: z.number(),
+    lte: z.number(),
+    eq: z.number(),
+    neq: z.number(),
+  })
   .partial()
   .extend({ field: z.union([z.string(), z.array(z.string())]).optional() })
   .strict()
-  .refine((c) => ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].some((k) => k in c), 'needs a comparison: gt, gte, lt, lte, eq or neq');
+  .refine(
+    (c) => ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].some((k) => k in c),
+    'needs a comparison: gt, gte, lt, lte, eq or neq',
+  );
 
 export const CORRELATION_TYPES = [
   'event_count',
@@ -97,10 +115,23 @@ export const correlationSchema = z
     const c = doc.correlation;
     const needsCondition = c.type !== 'temporal' && c.type !== 'temporal_ordered';
     if (needsCondition && !c.condition) {
-      ctx.addIssue({ code: 'custom', path: ['correlation', 'condition'], message: `a ${c.type} correlation needs a condition` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['correlation', 'condition'],
+        message: `a ${c.type} correlation needs a condition`,
+      });
     }
-    if (c.type !== 'event_count' && c.type !== 'temporal' && c.type !== 'temporal_ordered' && !c.condition?.field) {
-      ctx.addIssue({ code: 'custom', path: ['correlation', 'condition', 'field'], message: `a ${c.type} correlation needs condition.field` });
+    if (
+      c.type !== 'event_count' &&
+      c.type !== 'temporal' &&
+      c.type !== 'temporal_ordered' &&
+      !c.condition?.field
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['correlation', 'condition', 'field'],
+        message: `a ${c.type} correlation needs condition.field`,
+      });
     }
   });
 
