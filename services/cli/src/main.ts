@@ -1,6 +1,6 @@
 import { ConfigError } from '@soc/core';
 import { PrerequisiteError } from '@soc/stack';
-import { sigmaCommand } from './commands/sigma.ts';
+import { sigmaCommand } from './commands/sigma/index.ts';
 import { stackCommand } from './commands/stack.ts';
 import { startCommand } from './commands/start.ts';
 import { type Command, EXIT, UsageError } from './usage.ts';

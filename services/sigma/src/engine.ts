@@ -20,6 +20,8 @@ export interface RuleStatus {
   state: RuleState;
   /** Why a rule is not active: the compile error (with its path) or the missing source. */
   reason?: string;
+  /** Where in the rule a compile error is, e.g. `detection.selection.Image|endswith`. */
+  path?: string;
 }
 
 interface CompiledRule {
@@ -78,7 +80,12 @@ export class SigmaEngine {
       }
     } catch (err) {
       if (!(err instanceof SigmaError)) throw err;
-      return { rule, state: 'rejected', reason: err.path ? `${err.path}: ${err.message}` : err.message };
+      return {
+        rule,
+        state: 'rejected',
+        reason: err.path ? `${err.path}: ${err.message}` : err.message,
+        path: err.path,
+      };
     }
     if (pipeline && sources.length === 0) {
       const ls = Object.entries(rule.logsource)

@@ -5,5 +5,5 @@ export { type EngineOptions, type RuleState, type RuleStatus, SigmaEngine } from
 export { allStrings, fieldExists, fieldValues } from './event/access.ts';
 export { parseJsonValues } from './event/json-stream.ts';
 export { loadPipeline, type Pipeline } from './pipeline/index.ts';
-export { type LoadResult, listRuleFiles, parseSigmaFile, parseSigmaText } from './rule/load.ts';
+export { type LoadResult, lineOfPath, listRuleFiles, parseSigmaFile, parseSigmaText } from './rule/load.ts';
 export * from './rule/model.ts';

@@ -195,3 +195,25 @@ export function listRuleFiles(paths: string[]): string[] {
   for (const p of paths) walk(p);
   return out;
 }
+
+/**
+ * Line of a compile-time problem inside a rule file. Compile paths look like
+ * `detection.<identifier>[i].<field|modifiers>`; field names may contain dots, so only the
+ * first two segments are split and the rest is one key.
+ */
+export function lineOfPath(
+  text: string,
+  document: number,
+  path: string,
+): { line: number; col: number } | undefined {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter });
+  const doc = (Array.isArray(docs) ? docs : [docs])[document];
+  if (!doc) return undefined;
+  const m = /^([^.[]+)\.([^.[]+)((?:\[\d+\])*)(?:\.(.+))?$/.exec(path);
+  if (!m) return locate(doc, lineCounter, path.split('.'));
+  const parts: (string | number)[] = [m[1]!, m[2]!];
+  for (const i of m[3]!.matchAll(/\[(\d+)\]/g)) parts.push(Number(i[1]));
+  if (m[4] !== undefined) parts.push(m[4]);
+  return locate(doc, lineCounter, parts);
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { listRuleFiles } from '@soc/sigma';
+import { UsageError } from '../../usage.ts';
+
+export const usage = `Usage: soc sigma <check|eval> …
+
+  soc sigma check [--format json] PATH...
+      Load and compile Sigma rule files or folders. With --format json, one line per file:
+      {"file","ok","rules","errors":[...]}. Ends with "N files: X ok, Y rejected".
+      Exit 0 when every file loads, 1 otherwise.
+
+  soc sigma eval --rules PATH [--rules PATH ...] [--pipeline NAME|FILE ...] [EVENTS|-]
+      Evaluate events (JSON Lines or concatenated JSON objects; "-" or nothing = stdin).
+      Writes one JSON line per match: {"rule":{"id","title","level"},"event":N}.
+      Without --pipeline the logsource is ignored and every event is a candidate.`;
+
+export function ruleFiles(paths: string[]): string[] {
+  try {
+    return listRuleFiles(paths);
+  } catch (err) {
+    throw new UsageError((err as Error).message, usage);
+  }
+}
+
+export async function readInput(path: string | undefined): Promise<string> {
+  if (path && path !== '-') return readFileSync(path, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
