@@ -1,8 +1,12 @@
 import {
+  CorrelationEngine,
+  type CorrelationMatch,
+  eventTime,
   formatProblem,
   loadPipeline,
   parseJsonValues,
   parseSigmaFile,
+  type SigmaCorrelation,
   SigmaEngine,
   type SigmaFilter,
   type SigmaRule,
@@ -10,6 +14,11 @@ import {
 import { parseFlags } from '../../args.ts';
 import { EXIT, UsageError } from '../../usage.ts';
 import { readInput, ruleFiles, usage } from './shared.ts';
+
+const ruleOf = (r: SigmaRule | SigmaCorrelation) => ({ id: r.id, title: r.title, level: r.level });
+
+const correlationLine = (m: CorrelationMatch) =>
+  JSON.stringify({ rule: ruleOf(m.correlation), group: m.group, events: m.events });
 
 export async function evaluate(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
@@ -25,6 +34,7 @@ export async function evaluate(argv: string[]): Promise<number> {
   const pipeline = values.pipeline?.[0] ? loadPipeline(values.pipeline[0]) : undefined;
   const engine = new SigmaEngine({ pipeline });
   const rules: SigmaRule[] = [];
+  const correlations: SigmaCorrelation[] = [];
   let failed = false;
   for (const file of ruleFiles(values.rules)) {
     const loaded = parseSigmaFile(file);
@@ -34,21 +44,44 @@ export async function evaluate(argv: string[]): Promise<number> {
     }
     for (const d of loaded.documents) if (d.kind === 'filter') engine.addFilter(d as SigmaFilter);
     for (const d of loaded.documents) if (d.kind === 'rule') rules.push(d);
+    for (const d of loaded.documents) if (d.kind === 'correlation') correlations.push(d);
   }
   for (const r of rules) {
     const status = engine.add(r);
     if (status.state !== 'active') console.error(`${r.origin.file}: ${status.state}: ${status.reason}`);
     if (status.state === 'rejected') failed = true;
   }
+  // Correlations consume the base rules' matches in stream order, with each event's time.
+  const correlation =
+    correlations.length > 0 ? new CorrelationEngine({ correlations, rules, pipeline }) : undefined;
+  for (const p of correlation?.problems ?? []) {
+    console.error(formatProblem(p));
+    failed = true;
+  }
+  for (const w of correlation?.warnings ?? []) console.error(w);
+  let timeless = false;
   let n = 0;
   const out: string[] = [];
   for (const event of parseJsonValues(await readInput(positionals[0]))) {
+    let time: number | undefined | null = null;
     for (const rule of engine.match(event)) {
-      out.push(JSON.stringify({ rule: { id: rule.id, title: rule.title, level: rule.level }, event: n }));
-      if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
+      if (correlation?.emits(rule) ?? true) out.push(JSON.stringify({ rule: ruleOf(rule), event: n }));
+      if (!correlation?.uses(rule)) continue;
+      if (time === null) time = eventTime(pipeline, event);
+      if (time === undefined && !timeless) {
+        timeless = true;
+        const where = pipeline?.timeFields.length
+          ? `${pipeline.timeFields.join(', ')} or @timestamp`
+          : '@timestamp';
+        console.error(`event ${n} has no usable time (${where}): correlations ignore events without one`);
+      }
+      for (const m of correlation.observe({ rule, event, ref: n, time })) out.push(correlationLine(m));
     }
+    if (out.length >= 1000) process.stdout.write(`${out.splice(0).join('\n')}\n`);
     n++;
   }
+  // End of input completes every window still open.
+  for (const m of correlation?.flush() ?? []) out.push(correlationLine(m));
   if (out.length) process.stdout.write(`${out.join('\n')}\n`);
   return failed ? EXIT.failure : EXIT.ok;
 }

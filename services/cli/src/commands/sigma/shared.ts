@@ -12,7 +12,11 @@ export const usage = `Usage: soc sigma <check|eval> …
   soc sigma eval --rules PATH [--rules PATH ...] [--pipeline NAME|FILE ...] [EVENTS|-]
       Evaluate events (JSON Lines or concatenated JSON objects; "-" or nothing = stdin).
       Writes one JSON line per match: {"rule":{"id","title","level"},"event":N}.
-      Without --pipeline the logsource is ignored and every event is a candidate.`;
+      Without --pipeline the logsource is ignored and every event is a candidate.
+      Correlation rules in the --rules files write one line per correlation match:
+      {"rule":{"id","title","level"},"group":{FIELD:VALUE,...},"events":[N,...]}; their
+      event time is @timestamp or the pipeline's time field. Rules a correlation refers to
+      are not written on their own unless it says generate: true.`;
 
 export function ruleFiles(paths: string[]): string[] {
   try {
