@@ -1,0 +1,87 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DiskBuffer } from './buffer/disk-buffer.ts';
+import type { InputCounters } from './output/stats.ts';
+
+export interface InputStatus {
+  read: number;
+  sent: number;
+  buffered: number;
+  dropped: number;
+  duplicates: number;
+}
+
+export interface HeartbeatBody {
+  agent: string;
+  version: string;
+  host: { name: string };
+  time: string;
+  startedAt: string;
+  uptimeS: number;
+  inputs: Record<string, InputStatus>;
+  buffer: { bytes: number; maxBytes: number };
+  /** Age of the oldest event not yet acknowledged by JetStream. */
+  lagMs: number;
+  nats: { connected: boolean };
+}
+
+export interface HeartbeatSource {
+  agentId: string;
+  version: string;
+  hostName: string;
+  startedAt: Date;
+  inputs: () => string[];
+  counters: InputCounters;
+  buffer: DiskBuffer;
+  maxBytes: number;
+  lagMs: () => number;
+  connected: () => boolean;
+}
+
+export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBody {
+  const names = new Set([
+    ...s.inputs(),
+    ...s.counters.read.keys(),
+    ...s.buffer.pending.keys(),
+    ...s.buffer.dropped.keys(),
+  ]);
+  const inputs: Record<string, InputStatus> = {};
+  for (const n of names) {
+    inputs[n] = {
+      read: s.counters.read.get(n) ?? 0,
+      sent: s.counters.sent.get(n) ?? 0,
+      buffered: s.buffer.pending.get(n) ?? 0,
+      dropped: s.buffer.dropped.get(n) ?? 0,
+      duplicates: s.counters.duplicates.get(n) ?? 0,
+    };
+  }
+  return {
+    agent: s.agentId,
+    version: s.version,
+    host: { name: s.hostName },
+    time: now.toISOString(),
+    startedAt: s.startedAt.toISOString(),
+    uptimeS: Math.round((now.getTime() - s.startedAt.getTime()) / 1000),
+    inputs,
+    buffer: { bytes: s.buffer.bytes, maxBytes: s.maxBytes },
+    lagMs: s.lagMs(),
+    nats: { connected: s.connected() },
+  };
+}
+
+/** Publishes the heartbeat on `subject` every `intervalMs` while a connection exists. */
+export function startHeartbeat(
+  source: HeartbeatSource,
+  subject: string,
+  intervalMs: number,
+  nc: () => NatsConnection | undefined,
+): () => void {
+  const beat = () => {
+    const conn = nc();
+    // Core NATS, not JetStream: a heartbeat lost in an outage is superseded by the next one.
+    if (conn && !conn.isClosed()) conn.publish(subject, JSON.stringify(heartbeatBody(source)));
+  };
+  beat();
+  const t = setInterval(beat, intervalMs);
+  t.unref();
+  return () => clearInterval(t);
+}

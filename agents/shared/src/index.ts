@@ -1,0 +1,10 @@
+export { DiskBuffer, type DiskBufferOptions, type FsyncPolicy, type WhenFull } from './buffer/disk-buffer.ts';
+export type { BufferRecord } from './buffer/record.ts';
+export * from './config.ts';
+export { type HeartbeatBody, heartbeatBody, type InputStatus } from './heartbeat.ts';
+export * from './message.ts';
+export { type Cursor, Output, type OutputOptions } from './output/output.ts';
+export { Publisher, type PublisherOptions } from './output/publisher.ts';
+export { InputCounters } from './output/stats.ts';
+export { type AgentRuntime, type RuntimeOptions, startRuntime } from './runtime.ts';
+export * from './subjects.ts';

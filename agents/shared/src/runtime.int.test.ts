@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countFor, ensureTelemetry, readAgent } from '../test/stream.ts';
+import { agentBaseSchema } from './config.ts';
+import { startRuntime } from './runtime.ts';
+import { heartbeatSubject } from './subjects.ts';
+
+const natsUrl = process.env.NATS_URL;
+const skip = natsUrl ? '' : ' [skipped: needs NATS_URL (npm test, or soc stack up)]';
+
+describe.skipIf(!natsUrl)(`agent runtime on the real NATS${skip}`, () => {
+  let nc: NatsConnection;
+  const dir = mkdtempSync(join(tmpdir(), 'soc-rt-'));
+  const agentId = `rt-${process.pid}-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    nc = await connect({ servers: natsUrl! });
+    await ensureTelemetry(nc);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('publishes every event once with its message id, and heartbeats with per-input counts', async () => {
+    const config = agentBaseSchema.parse({
+      agent: { id: agentId, dataDir: dir },
+      nats: { url: natsUrl },
+      heartbeat: { intervalS: 0.2 },
+    });
+    const beats: Array<Record<string, unknown>> = [];
+    const sub = nc.subscribe(heartbeatSubject(agentId), {
+      callback: (_e, m) => {
+        beats.push(m.json());
+      },
+    });
+    const rt = await startRuntime(config, {
+      version: 'test',
+      logger: pino({ level: 'silent' }),
+      inputs: () => ['a', 'b'],
+    });
+    for (let i = 0; i < 500; i++) await rt.output.write(i % 2 ? 'a' : 'b', { line: `line ${i}` });
+    await rt.connected;
+    const deadline = Date.now() + 10_000;
+    while ((rt.counters.sent.get('a') ?? 0) + (rt.counters.sent.get('b') ?? 0) < 500 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    await rt.close();
+    sub.unsubscribe();
+
+    expect(await countFor(nc, agentId)).toBe(500);
+    const got = await readAgent(nc, agentId);
+    expect(got.map((g) => g.msg.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    for (const g of got) expect(g.msgId).toBe(g.msg.id);
+    expect(got.filter((g) => g.msg.input === 'a').length).toBe(250);
+
+    const last = beats.at(-1) as { inputs: Record<string, { read: number; sent: number; buffered: number }> };
+    expect(beats.length).toBeGreaterThan(0);
+    expect(last.inputs.a).toMatchObject({ read: 250, sent: 250, buffered: 0 });
+  });
+});
