@@ -321,6 +321,9 @@ export class FileInput {
     t.committed = 0;
     t.splitter = new LineSplitter(this.cfg.maxLineBytes, 0);
     t.fp = await fingerprint(t.fh, (await t.fh.stat()).size);
+    // The copy holds the lines between where we stopped and the truncation: ship them before
+    // the new content, so the file's lines stay in order.
+    for (const c of [...this.tracked.values()]) if (c.copyOf?.id === t.id) await this.read(c);
   }
 
   private async close(t: Tracked): Promise<void> {
