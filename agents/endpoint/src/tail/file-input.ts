@@ -39,8 +39,8 @@ interface Tracked {
   lastData: number;
   /** The content it had before a truncation, for matching the copy copytruncate made of it. */
   previous?: { fp: Fingerprint; offset: number };
-  /** A copy of another tracked file: not read until we know where the original stopped. */
-  copyOf?: { id: string; since: number };
+  /** A copy of another tracked file (whose first bytes hash to `fp`): not read until we know where the original stopped. */
+  copyOf?: { id: string; fp: string; since: number };
 }
 
 const CHUNK = 64 * 1024;
@@ -125,10 +125,7 @@ export class FileInput {
         );
       }
     }
-    // Files we have a position for first: a copytruncate copy is matched against them.
-    const fresh = [...live].filter(([id]) => !this.tracked.has(id));
-    fresh.sort(([a], [b]) => Number(!this.cursorOf(a)) - Number(!this.cursorOf(b)));
-    for (const [id, path] of fresh) await this.track(id, path, false);
+    await this.trackNew(live);
     this.firstScan = false;
 
     // Rotated files hold older lines than the files that replaced them: read them first.
@@ -137,6 +134,13 @@ export class FileInput {
       if (this.stopped) return;
       await this.read(t);
     }
+  }
+
+  private async trackNew(live: Map<string, string>): Promise<void> {
+    // Files we have a position for first: a copytruncate copy is matched against them.
+    const fresh = [...live].filter(([id]) => !this.tracked.has(id));
+    fresh.sort(([a], [b]) => Number(!this.cursorOf(a)) - Number(!this.cursorOf(b)));
+    for (const [id, path] of fresh) await this.track(id, path, false);
   }
 
   private async discover(): Promise<Map<string, string>> {
@@ -215,10 +219,9 @@ export class FileInput {
       }
     } else {
       const twin = await this.originalOf(fh, path);
-      if (twin?.kind === 'truncated') offset = Math.min(twin.offset, st.size);
-      else if (twin?.kind === 'live') {
+      if (twin) {
         offset = st.size;
-        copyOf = { id: twin.id, since: Date.now() };
+        copyOf = { ...twin, since: Date.now() };
       } else if (this.firstScan && this.cfg.startAt === 'end') offset = st.size;
     }
     const t: Tracked = {
@@ -247,19 +250,16 @@ export class FileInput {
   }
 
   /**
-   * Is this new file a copy of one we read (logrotate's copytruncate)? If its original was
-   * already truncated, reading the copy from where the original stopped ships exactly the lines
-   * that were missed; if not yet, we wait to see where it stops.
+   * Is this new file a copy of one we read (logrotate's copytruncate)? Reading the copy from
+   * where the original stopped ships exactly the lines the truncation took away; until the
+   * original is truncated we do not know where that is, so the copy waits.
    */
-  private async originalOf(
-    fh: FileHandle,
-    path: string,
-  ): Promise<{ kind: 'truncated'; offset: number } | { kind: 'live'; id: string } | undefined> {
+  private async originalOf(fh: FileHandle, path: string): Promise<{ id: string; fp: string } | undefined> {
     for (const o of this.tracked.values()) {
       if (dirname(o.path) !== dirname(path) || o.copyOf) continue;
       if (o.previous && o.previous.fp.len > 0 && (await sameStart(fh, o.previous.fp)))
-        return { kind: 'truncated', offset: o.previous.offset };
-      if (o.fp.len > 0 && o.committed > 0 && (await sameStart(fh, o.fp))) return { kind: 'live', id: o.id };
+        return { id: o.id, fp: o.previous.fp.hash };
+      if (o.fp.len > 0 && o.committed > 0 && (await sameStart(fh, o.fp))) return { id: o.id, fp: o.fp.hash };
     }
     return undefined;
   }
@@ -294,7 +294,7 @@ export class FileInput {
   /** A copy's original was truncated (read the copy from where the original stopped) or not (a plain copy). */
   private settleCopy(t: Tracked): boolean {
     const original = this.tracked.get(t.copyOf!.id);
-    if (original?.previous) {
+    if (original?.previous?.fp.hash === t.copyOf!.fp) {
       const from = original.previous.offset;
       t.readOffset = Math.min(from, t.readOffset);
       t.committed = t.readOffset;
@@ -322,7 +322,9 @@ export class FileInput {
     t.splitter = new LineSplitter(this.cfg.maxLineBytes, 0);
     t.fp = await fingerprint(t.fh, (await t.fh.stat()).size);
     // The copy holds the lines between where we stopped and the truncation: ship them before
-    // the new content, so the file's lines stay in order.
+    // the new content, so the file's lines stay in order. It may have appeared since this
+    // poll's scan (logrotate copies, then truncates): look again.
+    await this.trackNew(await this.discover());
     for (const c of [...this.tracked.values()]) if (c.copyOf?.id === t.id) await this.read(c);
   }
 
