@@ -52,34 +52,52 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
   const output = new Output({ agentId, hostName, buffer, counters, ...config.output });
   const abort = new AbortController();
   let nc: NatsConnection | undefined;
-  let publisher: Publisher | undefined;
-  let stopHeartbeat: (() => void) | undefined;
   const startedAt = new Date();
 
-  const connected = connectUntil(config.nats, agentId, logger, abort.signal).then((conn) => {
-    if (!conn) return undefined;
-    nc = conn;
-    publisher = new Publisher({ agentId, buffer, js: jetstream(conn), counters, logger, ...config.output });
-    publisher.start();
-    stopHeartbeat = startHeartbeat(
-      {
-        agentId,
-        version: opts.version,
-        hostName,
-        startedAt,
-        inputs: opts.inputs,
-        counters,
-        buffer,
-        maxBytes: config.buffer.maxBytes,
-        lagMs: () => publisher?.lagMs() ?? 0,
-        connected: () => !!publisher?.healthy && !conn.isClosed(),
-      },
-      heartbeatSubject(agentId),
-      config.heartbeat.intervalS * 1000,
-      () => nc,
-    );
-    return conn;
+  const publisher = new Publisher({ agentId, buffer, counters, logger, ...config.output });
+  publisher.start();
+  let resolveConnected: (nc: NatsConnection | undefined) => void = () => {};
+  const connected = new Promise<NatsConnection | undefined>((r) => {
+    resolveConnected = r;
   });
+
+  // One connection at a time; when it is lost, a fresh one (see connectUntil for why).
+  const maintain = (async () => {
+    while (!abort.signal.aborted) {
+      const conn = await connectUntil(config.nats, agentId, logger, abort.signal);
+      if (!conn) break;
+      nc = conn;
+      publisher.setClient(jetstream(conn));
+      resolveConnected(conn);
+      const err = await conn.closed();
+      nc = undefined;
+      publisher.setClient(undefined);
+      if (!abort.signal.aborted)
+        logger.warn(
+          { err: err ? { message: err.message } : undefined },
+          'NATS connection lost; reconnecting',
+        );
+    }
+    resolveConnected(undefined);
+  })();
+
+  const stopHeartbeat = startHeartbeat(
+    {
+      agentId,
+      version: opts.version,
+      hostName,
+      startedAt,
+      inputs: opts.inputs,
+      counters,
+      buffer,
+      maxBytes: config.buffer.maxBytes,
+      lagMs: () => publisher.lagMs(),
+      connected: () => !!nc && publisher.healthy,
+    },
+    heartbeatSubject(agentId),
+    config.heartbeat.intervalS * 1000,
+    () => nc,
+  );
 
   return {
     output,
@@ -87,16 +105,17 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
     counters,
     connected,
     async close() {
-      abort.abort();
       await output.flush().catch(() => undefined);
       const deadline = Date.now() + config.output.drainMs;
-      while (publisher?.healthy && buffer.pending.size && Date.now() < deadline) {
+      while (nc && publisher.healthy && buffer.pending.size && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      stopHeartbeat?.();
-      await publisher?.stop();
+      abort.abort();
+      stopHeartbeat();
+      await publisher.stop();
       await buffer.close();
       await nc?.drain().catch(() => nc?.close());
+      await maintain;
     },
   };
 }

@@ -7,7 +7,12 @@ import { inboxPrefix } from '../subjects.ts';
 
 /**
  * Connects, retrying until it succeeds or `signal` aborts: an agent starts and buffers to disk
- * even when NATS is unreachable. Once connected the client reconnects forever by itself.
+ * even when NATS is unreachable.
+ *
+ * The connection does not reconnect by itself (maxReconnectAttempts 0): the client would
+ * flush, on reconnect, publishes it queued while disconnected, after messages lost with the
+ * old socket; their retry would then land behind them, out of order. Instead the caller makes
+ * a fresh connection and the publisher resends, in order, from the first unacknowledged event.
  */
 export async function connectUntil(
   config: NatsConfig,
@@ -26,23 +31,19 @@ export async function connectUntil(
         token: config.token,
         authenticator: config.credsFile ? credsAuthenticator(readFileSync(config.credsFile)) : undefined,
         inboxPrefix: inboxPrefix(agentId),
-        maxReconnectAttempts: -1,
-        reconnectTimeWait: 1000,
+        maxReconnectAttempts: 0,
         timeout: 5000,
+        // Notice a silently dead peer (no RST, e.g. a network partition) within ~15 s.
+        pingInterval: 5000,
+        maxPingOut: 3,
       });
       logger.info({ server: nc.getServer() }, 'connected to NATS');
-      void (async () => {
-        for await (const s of nc.status()) {
-          if (s.type === 'disconnect' || s.type === 'reconnect' || s.type === 'error')
-            logger.warn({ nats: { status: s.type } }, `nats ${s.type}`);
-        }
-      })();
       return nc;
     } catch (err) {
       if (!warned)
         logger.warn({ err: { message: (err as Error).message } }, 'NATS unreachable; buffering to disk');
       warned = true;
-      await sleep(2000, undefined, { signal }).catch(() => {});
+      await sleep(1000, undefined, { signal }).catch(() => {});
     }
   }
   return undefined;

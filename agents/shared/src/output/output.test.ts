@@ -63,10 +63,9 @@ function fakeJs(fail: (msgID: string, attempt: number) => boolean = () => false)
 const silent = pino({ level: 'silent' });
 
 function publisher(buffer: DiskBuffer, counters: InputCounters, js: JetStreamClient, over = {}) {
-  return new Publisher({
+  const p = new Publisher({
     agentId: 'web-01',
     buffer,
-    js,
     counters,
     logger: silent,
     batchMaxEvents: 50,
@@ -77,6 +76,8 @@ function publisher(buffer: DiskBuffer, counters: InputCounters, js: JetStreamCli
     retryMaxMs: 5,
     ...over,
   });
+  p.setClient(js);
+  return p;
 }
 
 async function until(cond: () => boolean, ms = 5000) {
@@ -159,6 +160,23 @@ describe('Output', () => {
 });
 
 describe('Publisher', () => {
+  it('waits for a connection, then publishes what was buffered meanwhile', async () => {
+    const { buffer, counters, output } = await setup();
+    const p = publisher(buffer, counters, fakeJs().js);
+    p.setClient(undefined);
+    p.start();
+    for (let i = 0; i < 10; i++) await output.write('in', { line: `l${i}` });
+    await output.flush();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(counters.sent.get('in')).toBeUndefined();
+    const fake = fakeJs();
+    p.setClient(fake.js);
+    await until(() => counters.sent.get('in') === 10);
+    expect(fake.calls.length).toBe(10);
+    await p.stop();
+    await buffer.close();
+  });
+
   it('publishes in order with Nats-Msg-Id agent:seq, in batches of at most batchMaxEvents', async () => {
     const { buffer, counters, output } = await setup();
     const fake = fakeJs();

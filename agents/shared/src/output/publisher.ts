@@ -9,7 +9,6 @@ import type { InputCounters } from './stats.ts';
 export interface PublisherOptions {
   agentId: string;
   buffer: DiskBuffer;
-  js: JetStreamClient;
   counters: InputCounters;
   logger: Logger;
   /** A batch is published when it holds this many events… */
@@ -38,8 +37,30 @@ export class Publisher {
   }
   /** Time the oldest record not yet acknowledged was appended: the heartbeat's lag. */
   private oldestInFlight: number | undefined;
+  private js: JetStreamClient | undefined;
+  private clientWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: PublisherOptions) {}
+
+  /** The JetStream client of the current connection; undefined while there is none. */
+  setClient(js: JetStreamClient | undefined): void {
+    this.js = js;
+    if (js) {
+      for (const w of this.clientWaiters.splice(0)) w();
+    }
+  }
+
+  private waitForClient(): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.abort.signal;
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done);
+      this.clientWaiters.push(done);
+    });
+  }
 
   start(): void {
     this.loop ??= this.run().catch((err: unknown) => {
@@ -82,11 +103,16 @@ export class Publisher {
 
   /** Publishes until JetStream acked every record; false if stopped first. */
   private async deliver(batch: BufferRecord[]): Promise<boolean> {
-    const { js, agentId, ackTimeoutMs, counters } = this.opts;
+    const { agentId, ackTimeoutMs, counters } = this.opts;
     let from = 0;
     let delay = this.opts.retryMinMs;
     while (from < batch.length) {
       if (this.abort.signal.aborted) return false;
+      const js = this.js;
+      if (!js) {
+        await this.waitForClient();
+        continue;
+      }
       const slice = from ? batch.slice(from) : batch;
       const results = await Promise.allSettled(
         slice.map((r) =>
