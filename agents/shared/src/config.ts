@@ -47,7 +47,7 @@ export const bufferSchema = z
     fsync: z.enum(['always', 'interval', 'never']).default('interval'),
     fsyncIntervalMs: int(1).default(200),
     whenFull: z.enum(['drop_oldest', 'block']).default('drop_oldest'),
-    stateIntervalMs: int(10).default(1000),
+    stateIntervalMs: int(10).default(200),
   })
   .refine((b) => b.maxBytes >= 2 * b.segmentBytes, {
     message: 'maxBytes must be at least twice segmentBytes',

@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from '@nats-io/transport-node';
+
+/** Test support: processes the fault tests start, stop and kill on their own. */
+
+export const natsServerOnPath = spawnSync('nats-server', ['--version']).status === 0;
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()));
+}
+
+/**
+ * A nats-server of the test's own, so taking it down does not disturb the shared one other
+ * tests use. Restarted on the same port and store directory: JetStream keeps its messages and
+ * rebuilds its duplicate window from them.
+ */
+export class OwnNatsServer {
+  private child: ChildProcess | undefined;
+  private constructor(
+    readonly port: number,
+    private readonly storeDir: string,
+    private readonly log: number,
+  ) {}
+
+  static async start(dir: string): Promise<OwnNatsServer> {
+    const s = new OwnNatsServer(
+      await freePort(),
+      join(dir, 'jetstream'),
+      openSync(join(dir, 'nats.log'), 'a'),
+    );
+    await s.up();
+    return s;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    this.child = spawn(
+      'nats-server',
+      ['-js', '-sd', this.storeDir, '-a', '127.0.0.1', '-p', String(this.port)],
+      {
+        stdio: ['ignore', this.log, this.log],
+      },
+    );
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const nc = await connect({ servers: this.url, timeout: 500 });
+        await nc.close();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await sleep(100);
+      }
+    }
+  }
+
+  /** Unreachable at once, as a crashed server or a cut cable. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    c?.kill('SIGKILL');
+    if (c) await exited(c);
+    this.child = undefined;
+  }
+}
+
+/** The agent as operators run it (`log`: a file descriptor both outputs are appended to) (`soc agent endpoint --config FILE`), in its own process. */
+export class AgentProcess {
+  private child: ChildProcess | undefined;
+  constructor(
+    private readonly root: string,
+    private readonly config: string,
+    private readonly log: number,
+  ) {}
+
+  start(): void {
+    this.child = spawn(
+      process.execPath,
+      [join(this.root, 'services/cli/bin/soc.js'), 'agent', 'endpoint', '--config', this.config],
+      {
+        stdio: ['ignore', this.log, this.log],
+        env: this.env(),
+      },
+    );
+  }
+
+  /** The test's environment minus what would override the config file's NATS URL. */
+  private env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
+    delete env.NATS_URL;
+    delete env.SOC_NATS__URL;
+    return env;
+  }
+
+  async kill9(): Promise<void> {
+    const c = this.child;
+    c?.kill('SIGKILL');
+    if (c) await exited(c);
+  }
+
+  async stop(): Promise<number | null> {
+    const c = this.child;
+    if (!c) return null;
+    c.kill('SIGTERM');
+    await exited(c);
+    return c.exitCode;
+  }
+}
