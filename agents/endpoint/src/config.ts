@@ -14,7 +14,8 @@ const regex = z.string().refine(
   { message: 'not a valid regular expression' },
 );
 
-export const fileInputSchema = z.object({
+// Strict: core's loader finds unknown keys in mappings, not inside list items such as inputs.
+export const fileInputSchema = z.strictObject({
   /** Third token of the subject: `telemetry.<agent>.<name>`. */
   name: subjectToken,
   type: z.literal('file'),
@@ -25,7 +26,7 @@ export const fileInputSchema = z.object({
   format: z.enum(['lines', 'json']).default('lines'),
   /** Lines not matching `start` continue the previous event (stack traces). */
   multiline: z
-    .object({
+    .strictObject({
       start: regex,
       maxLines: z.coerce.number().int().positive().default(500),
       timeoutMs: z.coerce.number().int().positive().default(1000),
