@@ -47,13 +47,20 @@ export async function startEndpointAgent(config: EndpointConfig, logger?: Logger
   };
 }
 
-/** `soc agent endpoint`: runs until SIGTERM/SIGINT. */
+/** `soc agent endpoint`: runs until SIGTERM/SIGINT (exit 0) or the disk buffer fails (exit 1, systemd restarts it). */
 export async function runEndpointAgent(config: EndpointConfig): Promise<number> {
   const agent = await startEndpointAgent(config);
-  await new Promise<void>((resolve) => {
+  const signalled = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  try {
+    await Promise.race([signalled, agent.runtime.output.failed]);
+  } catch (err) {
+    console.error(`soc agent endpoint: disk buffer failed: ${(err as Error).message}`);
+    await agent.stop().catch(() => undefined);
+    return 1;
+  }
   await agent.stop();
   return 0;
 }

@@ -105,6 +105,15 @@ describe('Output', () => {
     await buffer.close();
   });
 
+  it('a failed append stops the output and is reported on `failed` (the agent exits, nothing is skipped)', async () => {
+    const { buffer, output } = await setup();
+    await buffer.close(); // appends now fail, as on a disk error
+    await output.write('in', { line: 'x' });
+    await expect(output.flush()).rejects.toThrow(/closed/);
+    await expect(output.failed).rejects.toThrow(/closed/);
+    await expect(output.write('in', { line: 'y' })).rejects.toThrow(/closed/);
+  });
+
   it('gathers events into appends by count and by time', async () => {
     const { buffer, output } = await setup({ appendMaxEvents: 10, appendLingerMs: 30 });
     for (let i = 0; i < 25; i++) await output.write('in', { line: `l${i}` });

@@ -35,10 +35,17 @@ export class Output {
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private failure: Error | undefined;
+  private onFailure: (err: Error) => void = () => {};
+  /** Rejects when an append fails (disk full, I/O error): the agent cannot go on and should exit. */
+  readonly failed: Promise<never> = new Promise((_, reject) => {
+    this.onFailure = reject;
+  });
   private readonly encoder = new TextEncoder();
 
   constructor(private readonly opts: OutputOptions) {
     this.seq = opts.buffer.nextSeq;
+    // Observed by whoever runs the agent; never an unhandled rejection when nobody does.
+    this.failed.catch(() => undefined);
   }
 
   async write(input: string, body: EventBody, cursor?: Cursor): Promise<void> {
@@ -79,6 +86,7 @@ export class Output {
       this.opts.buffer.append(batch).catch((err: Error) => {
         // A failed append leaves a gap in the sequence: nothing after it may be written.
         this.failure = err;
+        this.onFailure(err);
         throw err;
       }),
     );
