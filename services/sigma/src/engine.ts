@@ -1,4 +1,4 @@
-import { compileDetection, PredicateCache } from './detection/compile.ts';
+import { compileDetection, PredicateCache, type Trigger } from './detection/compile.ts';
 import { type EventView, type Predicate, SigmaError } from './detection/types.ts';
 import type { CompileOptions } from './detection/values.ts';
 import { allStrings } from './event/access.ts';
@@ -11,6 +11,7 @@ import {
   sourcesOfEvent,
   valuesAt,
 } from './pipeline/index.ts';
+import { SourceIndex } from './prefilter/source-index.ts';
 import type { SigmaFilter, SigmaRule } from './rule/model.ts';
 
 export type RuleState = 'active' | 'no-source' | 'rejected';
@@ -28,12 +29,19 @@ interface CompiledRule {
   index: number;
   rule: SigmaRule;
   predicate: Predicate;
+  /** Pre-filter literals; null = evaluate on every event of its sources. */
+  trigger: Trigger;
 }
 
 export interface EngineOptions {
   /** Without a pipeline the logsource is ignored, field names are used as written and every event is a candidate. */
   pipeline?: Pipeline;
   compile?: CompileOptions;
+  /**
+   * Pre-filter events on the rules' literals (default true). Off, every rule of an event's
+   * sources is evaluated in full: the reference the pre-filter is tested against.
+   */
+  prefilter?: boolean;
 }
 
 /**
@@ -48,9 +56,22 @@ export class SigmaEngine {
   readonly #bySource = new Map<SourceId, CompiledRule[]>();
   readonly #resolvers = new Map<SourceId | undefined, (field: string) => readonly string[]>();
   readonly #filters: SigmaFilter[] = [];
-  /** Per-event stamp so a rule reached through two sources is evaluated once. */
-  #seen = new Uint32Array(0);
-  #epoch = 0;
+  /** Built on the first event of a source after rules change. */
+  readonly #indexes = new Map<SourceId, SourceIndex>();
+  /** Stamps per rule: `#matched` per event (a rule reported once), `#candidate` per (event, source). */
+  #matched: Uint32Array = new Uint32Array(0);
+  #candidate: Uint32Array = new Uint32Array(0);
+  #eventStamp = 0;
+  #sourceStamp = 0;
+  readonly #candidates: number[] = [];
+  /** Events matched and full rule evaluations they needed: the pre-filter's selectivity. */
+  readonly counters = { events: 0, evaluations: 0 };
+  /** Adds a rule to this (event, source)'s candidates once, unless it already matched. */
+  readonly #mark = (i: number): void => {
+    if (this.#candidate[i] === this.#sourceStamp || this.#matched[i] === this.#eventStamp) return;
+    this.#candidate[i] = this.#sourceStamp;
+    this.#candidates.push(i);
+  };
 
   constructor(readonly options: EngineOptions = {}) {}
 
@@ -67,10 +88,11 @@ export class SigmaEngine {
 
   #add(rule: SigmaRule): RuleStatus {
     const pipeline = this.options.pipeline;
-    const sources = pipeline ? sourcesFor(pipeline, rule.logsource) : [];
+    const sources = sourcesFor(pipeline, rule.logsource);
     let predicate: Predicate;
+    let trigger: Trigger;
     try {
-      predicate = compileDetection(rule.detection, this.cache, this.options.compile).predicate;
+      ({ predicate, trigger } = compileDetection(rule.detection, this.cache, this.options.compile));
       for (const filter of this.#filtersFor(rule)) {
         const { filter: body } = filter.doc;
         const { rules: _rules, ...detection } = body;
@@ -98,13 +120,14 @@ export class SigmaEngine {
         reason: `pipeline ${pipeline.name} has no source for logsource {${ls}}`,
       };
     }
-    const compiled: CompiledRule = { index: this.#compiled.length, rule, predicate };
+    const compiled: CompiledRule = { index: this.#compiled.length, rule, predicate, trigger };
     this.#compiled.push(compiled);
-    if (this.#seen.length < this.#compiled.length) {
-      const grown = new Uint32Array(Math.max(64, this.#compiled.length * 2));
-      grown.set(this.#seen);
-      this.#seen = grown;
+    if (this.#matched.length < this.#compiled.length) {
+      const size = Math.max(64, this.#compiled.length * 2);
+      this.#matched = grow(this.#matched, size);
+      this.#candidate = grow(this.#candidate, size);
     }
+    this.#indexes.clear();
     for (const s of sources) {
       const list = this.#bySource.get(s) ?? [];
       list.push(compiled);
@@ -165,31 +188,68 @@ export class SigmaEngine {
     };
   }
 
-  /** The rules that match this event, each once, in the order they were added. */
+  #index(source: SourceId): SourceIndex | undefined {
+    let index = this.#indexes.get(source);
+    if (!index) {
+      const rules = this.#bySource.get(source);
+      if (!rules) return undefined;
+      const all = this.options.prefilter === false;
+      index = new SourceIndex(all ? rules.map((r) => ({ index: r.index, trigger: null })) : rules);
+      this.#indexes.set(source, index);
+    }
+    return index;
+  }
+
+  /** Pre-filter figures per source, for benchmarks and diagnostics. */
+  prefilterStats(): { source: SourceId; rules: number; always: number; literals: number; bytes: number }[] {
+    return [...this.#bySource].map(([source, rules]) => ({
+      source,
+      rules: rules.length,
+      ...this.#index(source)!.stats,
+    }));
+  }
+
+  /**
+   * The rules that match this event, each once, in the order they were added. A rule that
+   * stands for several sources the event belongs to matches when it matches under any of
+   * their field mappings.
+   */
   match(event: unknown): SigmaRule[] {
     const pipeline = this.options.pipeline;
+    if (++this.#eventStamp === 0xffffffff) this.#resetStamps();
+    this.counters.events++;
     const out: CompiledRule[] = [];
-    if (!pipeline) {
-      const view = this.#view(event, undefined);
-      for (const c of this.#compiled) if (c.predicate(view)) out.push(c);
-      return out.map((c) => c.rule);
-    }
-    const epoch = ++this.#epoch;
-    if (epoch === 0xffffffff) {
-      this.#seen.fill(0);
-      this.#epoch = 1;
-    }
     for (const source of sourcesOfEvent(pipeline, event)) {
-      const rules = this.#bySource.get(source);
-      if (!rules) continue;
-      const view = this.#view(event, source);
-      for (const c of rules) {
-        if (this.#seen[c.index] === this.#epoch) continue;
-        this.#seen[c.index] = this.#epoch;
-        if (c.predicate(view)) out.push(c);
+      const index = this.#index(source);
+      if (!index) continue;
+      if (++this.#sourceStamp === 0xffffffff) this.#resetStamps();
+      const view = this.#view(event, pipeline ? source : undefined);
+      const candidates = this.#candidates;
+      candidates.length = 0;
+      index.candidates(view, this.#mark);
+      this.counters.evaluations += candidates.length;
+      for (const i of candidates) {
+        const c = this.#compiled[i]!;
+        if (c.predicate(view)) {
+          this.#matched[i] = this.#eventStamp;
+          out.push(c);
+        }
       }
     }
     if (out.length > 1) out.sort((a, b) => a.index - b.index);
     return out.map((c) => c.rule);
   }
+
+  #resetStamps(): void {
+    this.#matched.fill(0);
+    this.#candidate.fill(0);
+    this.#eventStamp = 1;
+    this.#sourceStamp = 1;
+  }
+}
+
+function grow(a: Uint32Array, size: number): Uint32Array {
+  const out = new Uint32Array(size);
+  out.set(a);
+  return out;
 }

@@ -21,6 +21,7 @@ import {
   timestampPart,
   toNumber,
 } from './modifiers.ts';
+import { regexLiteral } from './regex-literal.ts';
 import { type EventView, type Predicate, SigmaError } from './types.ts';
 import {
   anchorPattern,
@@ -120,6 +121,105 @@ export function requiredLiterals(cond: FieldCondition): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A necessary condition of a field test, for the engine's pre-filter: the test can only hold
+ * when the (lowercased) value of `field` — any string of the event for a keyword — contains
+ * `literal` (lowercased). Several atoms: at least one must hold.
+ */
+export interface TriggerAtom {
+  field: string | undefined;
+  literal: string;
+  /**
+   * Set for a numeric rule value: the field must hold this number, or a string that parses
+   * to it (looked up, not scanned for; `literal` is then only its text, for costing).
+   */
+  number?: number;
+}
+
+/**
+ * The pre-filter atoms of one field test, or null when none can be derived (numbers,
+ * regexes, negations, values without a literal such as `*` or '') and the test must be
+ * evaluated on every event. Built from the very patterns the matcher compiles, so every
+ * value the matcher accepts contains one of the literals. Never throws.
+ */
+export function fieldTrigger(cond: FieldCondition, opts: CompileOptions = {}): TriggerAtom[] | null {
+  try {
+    const field = cond.field === '' ? undefined : cond.field;
+    const plan = parseModifiers(field, cond.modifiers);
+    const values = cond.values;
+    if (plan.neq || values.length === 0) return null;
+    if (plan.kind === 're') return regexTrigger(field, values, plan);
+    if (plan.kind !== 'string') return null;
+    const anchor: Anchor = field === undefined && plan.anchor === 'exact' ? 'contains' : plan.anchor;
+    const ctx: Ctx = { plan, field, modifiers: cond.modifiers, opts };
+    const perValue = values.map((v): TriggerAtom[] | null => {
+      // A plain number equals event numbers and strings parsing to it: an exact-number atom.
+      if (typeof v === 'number' && field !== undefined && !transformsStrings(plan))
+        return [{ field, literal: String(v), number: v }];
+      if (typeof v !== 'string') return null;
+      const lits = valuePatterns(ctx, v, anchor).map((p) => longestLiteral(p, plan.cased));
+      return lits.includes('') ? null : [...new Set(lits)].map((literal) => ({ field, literal }));
+    });
+    if (plan.all) {
+      const usable = perValue.filter((l): l is TriggerAtom[] => l !== null);
+      return usable.length === 0 ? null : cheapestTrigger(usable);
+    }
+    if (perValue.some((l) => l === null)) return null;
+    return (perValue as TriggerAtom[][]).flat();
+  } catch {
+    return null;
+  }
+}
+
+function regexTrigger(
+  field: string | undefined,
+  values: unknown[],
+  plan: ModifierPlan,
+): TriggerAtom[] | null {
+  const lits = values.map((v) => regexLiteral(String(v), plan.reFlags));
+  const atoms = (l: string) => [{ field, literal: l }];
+  if (plan.all) {
+    const usable = lits.filter((l) => l !== '').map(atoms);
+    return usable.length === 0 ? null : cheapestTrigger(usable);
+  }
+  if (lits.includes('')) return null;
+  return [...new Set(lits)].map((literal) => ({ field, literal }));
+}
+
+/** The longest literal run of a pattern, lowercased; '' when there is none to rely on. */
+function longestLiteral(p: Pattern, cased: boolean): string {
+  let best = '';
+  for (const part of p) if (part.k === 'lit' && part.s.length > best.length) best = part.s;
+  // A cased non-ASCII literal may lowercase differently in context (final sigma): no filter.
+  if (cased && /[^ -~]/.test(best)) return '';
+  return best.toLowerCase();
+}
+
+/** Of several sufficient triggers (any one is necessary), the one expected to fire least. */
+export function cheapestTrigger(options: TriggerAtom[][]): TriggerAtom[] {
+  let best = options[0]!;
+  let bestCost = triggerCost(best);
+  for (const t of options.slice(1)) {
+    const c = triggerCost(t);
+    if (c < bestCost) {
+      best = t;
+      bestCost = c;
+    }
+  }
+  return best;
+}
+
+/** Short literals occur in most values: an atom's cost falls with the square of its length. */
+export function triggerCost(t: TriggerAtom[]): number {
+  let c = 0;
+  for (const a of t) {
+    // An exact number is about as selective as a six-character literal.
+    const len = a.number === undefined ? a.literal.length : 6;
+    c += 1 / (len * len);
+  }
+  return c;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -348,7 +448,7 @@ function compileNumeric(ctx: Ctx, values: Scalar[]): Predicate {
 // Sigma strings
 
 /** Modifiers that make a number or boolean a string to transform. */
-function transformsStrings(plan: ModifierPlan): boolean {
+export function transformsStrings(plan: ModifierPlan): boolean {
   return plan.anchor !== 'exact' || plan.windash || plan.expand || plan.encodings.length > 0;
 }
 
@@ -376,6 +476,22 @@ function compileStrings(ctx: Ctx, values: Scalar[]): Predicate {
   const lower = groups.some((g) => g.needsLowercase);
   const testers: ValueTester[] = groups.map((g) => ({ test: (s: unknown) => g.testLowered(s as string) }));
   return keywordPredicate(testers, lower);
+}
+
+/**
+ * The final patterns one rule string stands for (placeholders substituted, windash positions
+ * expanded or kept, encodings applied, anchored): what the streaming matcher compiles, for
+ * other backends (Elasticsearch) to express the same values. Throws SigmaError as compiling does.
+ */
+export function stringValuePatterns(
+  plan: ModifierPlan,
+  field: string | undefined,
+  modifiers: readonly string[],
+  raw: string,
+  anchor: Anchor,
+  opts: CompileOptions = {},
+): Pattern[] {
+  return valuePatterns({ plan, field, modifiers, opts }, raw, anchor);
 }
 
 /** The final patterns of one rule value: placeholders, windash, encodings, anchoring. */

@@ -1,0 +1,258 @@
+/**
+ * A multi-pattern substring scanner (Aho–Corasick): one pass over a string reports every
+ * pattern it contains, however many patterns there are. The rule set's thousands of
+ * `contains`/`endswith` literals on one field cost one scan per event value instead of one
+ * `includes` per rule.
+ *
+ * Written here rather than taken from npm: the scan is the innermost loop of detection and
+ * needs a dense transition table over a compressed alphabet (only the characters the
+ * patterns use get a column), which no maintained package offers; it is a textbook
+ * construction and is tested against `String.prototype.includes` on random inputs.
+ */
+/** Cells of the dense transition table: at most 1 Mi × 4 bytes = 4 MiB per automaton. */
+const DENSE_CELLS = 1024 * 1024;
+
+/**
+ * The scanner: patterns of ASCII characters only (nearly all) in one automaton with a small
+ * alphabet and dense rows; the others (homoglyphs, emoji…) in a second one, scanned only
+ * when the text holds a non-ASCII character — an ASCII text cannot contain them.
+ */
+export class AhoCorasick {
+  readonly patterns: readonly string[];
+  readonly #ascii: Automaton;
+  readonly #asciiIds: Int32Array;
+  readonly #wide: Automaton | undefined;
+  readonly #wideIds: Int32Array;
+  readonly #wideFound: number[] = [];
+
+  constructor(patterns: readonly string[]) {
+    this.patterns = patterns;
+    const ascii: number[] = [];
+    const wide: number[] = [];
+    patterns.forEach((p, id) => {
+      if (p.length === 0) throw new RangeError('AhoCorasick: empty pattern');
+      (isAscii(p) ? ascii : wide).push(id);
+    });
+    this.#ascii = new Automaton(ascii.map((id) => patterns[id]!));
+    this.#asciiIds = Int32Array.from(ascii);
+    this.#wide = wide.length ? new Automaton(wide.map((id) => patterns[id]!)) : undefined;
+    this.#wideIds = Int32Array.from(wide);
+  }
+
+  /**
+   * Appends to `found` the id of each pattern `s` contains (once per occurrence; a pattern
+   * may repeat). A sink array, not a callback, keeps the innermost loop free of calls.
+   */
+  scan(s: string, found: number[]): void {
+    const from = found.length;
+    const wideText = this.#ascii.scan(s, found);
+    const ids = this.#asciiIds;
+    for (let i = from; i < found.length; i++) found[i] = ids[found[i]!]!;
+    if (wideText && this.#wide) {
+      const w = this.#wideFound;
+      w.length = 0;
+      this.#wide.scan(s, w);
+      for (const id of w) found.push(this.#wideIds[id]!);
+    }
+  }
+
+  /** Memory held by the tables, for reports. */
+  get bytes(): number {
+    return this.#ascii.bytes + (this.#wide?.bytes ?? 0);
+  }
+}
+
+class Automaton {
+  /** ASCII character code → alphabet column; 0 = a character no pattern contains. */
+  readonly #ascii = new Uint16Array(128);
+  /** The same for other characters, which are rare in patterns. */
+  readonly #other = new Map<number, number>();
+  readonly #width: number;
+  /** Full transitions (failure links applied) of the first `#denseStates` states. */
+  readonly #denseStates: number;
+  readonly #dense: Int32Array;
+  /**
+   * Every other state's trie edges, sparse (a dense table over thousands of literals would
+   * take hundreds of megabytes): edges of state s are `#edgeCol/#edgeTo[#edgeStart[s] ..
+   * #edgeStart[s + 1])`, sorted by column.
+   */
+  readonly #edgeStart: Int32Array;
+  readonly #edgeCol: Uint16Array;
+  readonly #edgeTo: Int32Array;
+  /** Failure links: the longest proper suffix of a state's string that is also a trie state. */
+  readonly #fail: Int32Array;
+  /** Patterns that end at a state, own and inherited through failure links, flattened. */
+  readonly #outStart: Int32Array;
+  readonly #outList: Int32Array;
+
+  constructor(patterns: readonly string[]) {
+    let width = 1;
+    for (const p of patterns)
+      for (let i = 0; i < p.length; i++) {
+        const c = p.charCodeAt(i);
+        if (this.#col(c) === 0) {
+          if (c < 128) this.#ascii[c] = width++;
+          else this.#other.set(c, width++);
+        }
+      }
+
+    // The trie, as maps while building.
+    const children: Map<number, number>[] = [new Map()];
+    const ends: number[][] = [[]];
+    patterns.forEach((p, id) => {
+      let s = 0;
+      for (let i = 0; i < p.length; i++) {
+        const col = this.#col(p.charCodeAt(i));
+        let next = children[s]!.get(col);
+        if (next === undefined) {
+          next = children.length;
+          children.push(new Map());
+          ends.push([]);
+          children[s]!.set(col, next);
+        }
+        s = next;
+      }
+      ends[s]!.push(id);
+    });
+    const n = children.length;
+    renumberBreadthFirst(children, ends);
+
+    // Edges, flattened and sorted.
+    this.#edgeStart = new Int32Array(n + 1);
+    let edges = 0;
+    for (let s = 0; s < n; s++) {
+      this.#edgeStart[s] = edges;
+      edges += children[s]!.size;
+    }
+    this.#edgeStart[n] = edges;
+    this.#edgeCol = new Uint16Array(edges);
+    this.#edgeTo = new Int32Array(edges);
+    for (let s = 0; s < n; s++) {
+      let k = this.#edgeStart[s]!;
+      for (const [col, to] of [...children[s]!].sort((a, b) => a[0] - b[0])) {
+        this.#edgeCol[k] = col;
+        this.#edgeTo[k++] = to;
+      }
+    }
+    this.#width = width;
+    // States are numbered breadth-first, so the shallow ones (where a scan spends most of
+    // its steps) come first and get dense rows, bounded to a few megabytes.
+    this.#denseStates = Math.max(1, Math.min(n, Math.floor(DENSE_CELLS / width)));
+    this.#dense = new Int32Array(this.#denseStates * width);
+
+    // Breadth-first (= state order): failure links, dense rows, inherited outputs. A
+    // state's failure link is shallower, so its row and outputs are complete when needed.
+    this.#fail = new Int32Array(n);
+    const out: number[][] = ends;
+    for (let s = 0; s < n; s++) {
+      if (s < this.#denseStates) {
+        const row = s * width;
+        const fallback = s === 0 ? -1 : this.#fail[s]! * width;
+        for (let col = 0; col < width; col++) {
+          const to = children[s]!.get(col);
+          this.#dense[row + col] = to ?? (fallback < 0 ? 0 : this.#dense[fallback + col]!);
+        }
+      }
+      for (const [col, next] of children[s]!) {
+        this.#fail[next] = s === 0 ? 0 : this.#step(this.#fail[s]!, col);
+        const inherited = out[this.#fail[next]!]!;
+        if (inherited.length) out[next] = [...out[next]!, ...inherited];
+      }
+    }
+    this.#outStart = new Int32Array(n + 1);
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      this.#outStart[s] = total;
+      total += out[s]!.length;
+    }
+    this.#outStart[n] = total;
+    this.#outList = new Int32Array(total);
+    let k = 0;
+    for (const o of out) for (const id of o) this.#outList[k++] = id;
+  }
+
+  #col(c: number): number {
+    return c < 128 ? this.#ascii[c]! : (this.#other.get(c) ?? 0);
+  }
+
+  /** The state after reading column `col` in state `s`, following failure links. */
+  #step(s: number, col: number): number {
+    const start = this.#edgeStart;
+    const cols = this.#edgeCol;
+    for (;;) {
+      if (s < this.#denseStates) return this.#dense[s * this.#width + col]!;
+      let lo = start[s]!;
+      let hi = start[s + 1]! - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const c = cols[mid]!;
+        if (c === col) return this.#edgeTo[mid]!;
+        if (c < col) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      s = this.#fail[s]!;
+    }
+  }
+
+  /** Appends the ids of the patterns `s` contains; true when `s` has a non-ASCII character. */
+  scan(s: string, found: number[]): boolean {
+    const ascii = this.#ascii;
+    const dense = this.#dense;
+    const denseStates = this.#denseStates;
+    const width = this.#width;
+    const outStart = this.#outStart;
+    const outList = this.#outList;
+    let state = 0;
+    let wide = false;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      let col: number;
+      if (c < 128) col = ascii[c]!;
+      else {
+        wide = true;
+        col = this.#other.get(c) ?? 0;
+      }
+      state = col === 0 ? 0 : state < denseStates ? dense[state * width + col]! : this.#step(state, col);
+      const a = outStart[state]!;
+      const b = outStart[state + 1]!;
+      for (let j = a; j < b; j++) found.push(outList[j]!);
+    }
+    return wide;
+  }
+
+  /** Memory held by the tables, for reports. */
+  get bytes(): number {
+    return (
+      this.#ascii.byteLength +
+      this.#dense.byteLength +
+      this.#edgeStart.byteLength +
+      this.#edgeCol.byteLength +
+      this.#edgeTo.byteLength +
+      this.#fail.byteLength +
+      this.#outStart.byteLength +
+      this.#outList.byteLength
+    );
+  }
+}
+
+/** Renumbers trie states in breadth-first order (root stays 0), in place. */
+function renumberBreadthFirst(children: Map<number, number>[], ends: number[][]): void {
+  const order = [0];
+  for (let head = 0; head < order.length; head++)
+    for (const next of children[order[head]!]!.values()) order.push(next);
+  const newId = new Int32Array(children.length);
+  order.forEach((old, i) => {
+    newId[old] = i;
+  });
+  const kids = order.map((old) => new Map([...children[old]!].map(([c, t]) => [c, newId[t]!])));
+  const outs = order.map((old) => ends[old]!);
+  for (let i = 0; i < order.length; i++) {
+    children[i] = kids[i]!;
+    ends[i] = outs[i]!;
+  }
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}

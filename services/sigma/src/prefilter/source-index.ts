@@ -1,0 +1,136 @@
+/**
+ * The pre-filter of one logsource: which of its rules an event can possibly match. Each rule
+ * brings a trigger — literals one of which every event it matches contains in a given field
+ * (see `fieldTrigger`) — or none. Per field, one Aho–Corasick automaton holds every rule's
+ * literals, so an event costs one scan per triggered field value, whatever the number of
+ * rules; only the rules whose literal was seen, plus the rules without a trigger, are then
+ * evaluated in full. A trigger is a necessary condition only: the full predicate decides.
+ */
+import type { Trigger } from '../detection/compile.ts';
+import type { EventView } from '../detection/types.ts';
+import { lowerCached, parseDecimal } from '../detection/wildcard.ts';
+import { AhoCorasick } from './aho-corasick.ts';
+
+interface FieldScan {
+  /** undefined: a keyword trigger, scanned over every string of the event. */
+  field: string | undefined;
+  ac: AhoCorasick | undefined;
+  /** Per literal (automaton pattern id), the rules it triggers. */
+  rulesOf: number[][];
+  /** Exact numbers the field may hold, and the rules each triggers. */
+  numbers: Map<number, number[]> | undefined;
+}
+
+export interface IndexedRule {
+  index: number;
+  trigger: Trigger;
+}
+
+export class SourceIndex {
+  /** Rules without a trigger: evaluated on every event of the source. */
+  readonly always: readonly number[];
+  readonly #scans: FieldScan[];
+  /** Scratch: literal ids found in the current value scan. */
+  readonly #found: number[] = [];
+
+  constructor(rules: readonly IndexedRule[]) {
+    const always: number[] = [];
+    const byField = new Map<
+      string | undefined,
+      { lits: Map<string, number[]>; nums: Map<number, number[]> }
+    >();
+    const add = <K>(m: Map<K, number[]>, k: K, rule: number) => {
+      const list = m.get(k);
+      if (!list) m.set(k, [rule]);
+      else if (list[list.length - 1] !== rule) list.push(rule);
+    };
+    for (const r of rules) {
+      if (r.trigger === null) {
+        always.push(r.index);
+        continue;
+      }
+      for (const { field, literal, number } of r.trigger) {
+        let f = byField.get(field);
+        if (!f) {
+          f = { lits: new Map(), nums: new Map() };
+          byField.set(field, f);
+        }
+        if (number === undefined) add(f.lits, literal, r.index);
+        else add(f.nums, number, r.index);
+      }
+    }
+    this.always = always;
+    this.#scans = [...byField].map(([field, { lits, nums }]) => ({
+      field,
+      ac: lits.size ? new AhoCorasick([...lits.keys()]) : undefined,
+      rulesOf: [...lits.values()],
+      numbers: nums.size ? nums : undefined,
+    }));
+  }
+
+  /**
+   * Calls `mark(ruleIndex)` for each rule the event may match (a rule may be marked more
+   * than once; the caller dedupes).
+   */
+  candidates(view: EventView, mark: (ruleIndex: number) => void): void {
+    for (const r of this.always) mark(r);
+    const found = this.#found;
+    for (const scan of this.#scans) {
+      found.length = 0;
+      const ac = scan.ac;
+      if (scan.field === undefined) {
+        if (ac) for (const s of view.strings()) ac.scan(lowerCached(s), found);
+      } else {
+        const values = view.get(scan.field);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          if (scan.numbers) {
+            const rules = scan.numbers.get(numberOf(v) as number);
+            if (rules) for (let j = 0; j < rules.length; j++) mark(rules[j]!);
+          }
+          if (ac) {
+            const text = scanText(v);
+            if (text !== undefined) ac.scan(text, found);
+          }
+        }
+      }
+      for (let i = 0; i < found.length; i++) {
+        const rules = scan.rulesOf[found[i]!]!;
+        for (let j = 0; j < rules.length; j++) mark(rules[j]!);
+      }
+    }
+  }
+
+  /** For reports: rules always evaluated, fields scanned, table memory. */
+  get stats(): { always: number; fields: number; literals: number; bytes: number } {
+    let literals = 0;
+    let bytes = 0;
+    for (const s of this.#scans) {
+      literals += (s.ac?.patterns.length ?? 0) + (s.numbers?.size ?? 0);
+      bytes += s.ac?.bytes ?? 0;
+    }
+    return { always: this.always.length, fields: this.#scans.length, literals, bytes };
+  }
+}
+
+/** The number a numeric rule value compares equal to: an event number, or a decimal string's. */
+function numberOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return parseDecimal(v);
+  if (typeof v === 'bigint') return parseDecimal(String(v));
+  return undefined;
+}
+
+/** The lowercased text a string matcher would test for this value; undefined for objects and null. */
+function scanText(v: unknown): string | undefined {
+  switch (typeof v) {
+    case 'string':
+      return lowerCached(v);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v).toLowerCase();
+    default:
+      return undefined;
+  }
+}
