@@ -356,16 +356,15 @@ export class DiskBuffer {
             const whole = decodeRecord(big, 0);
             if (whole.kind !== 'record')
               throw new Error(`${seg.path}: unreadable record at ${this.readOffset}`);
-            this.take(whole.record, out);
+            if (this.take(whole.record, out)) bytes += whole.size;
             this.readOffset += whole.size;
-            bytes += whole.size;
           }
           break;
         }
         if (d.kind === 'corrupt') throw new Error(`${seg.path}: ${d.reason} at ${this.readOffset + at}`);
-        this.take(d.record, out);
+        // Skipped records do not count: a read must not come back empty while records remain.
+        if (this.take(d.record, out)) bytes += d.size;
         at += d.size;
-        bytes += d.size;
         progressed = true;
         if (bytes >= maxBytes) break;
       }
@@ -374,11 +373,12 @@ export class DiskBuffer {
     return out;
   }
 
-  private take(r: BufferRecord, out: BufferRecord[]): void {
+  private take(r: BufferRecord, out: BufferRecord[]): boolean {
     // After recovery the oldest segment may start with records JetStream already has.
-    if (r.seq <= this.lastRead) return;
+    if (r.seq <= this.lastRead) return false;
     this.lastRead = r.seq;
     out.push(r);
+    return true;
   }
 
   private async handleFor(path: string): Promise<FileHandle> {
