@@ -11,6 +11,7 @@ import {
   sourcesOfEvent,
   valuesAt,
 } from './pipeline/index.ts';
+import { KeywordIndex } from './prefilter/keyword-index.ts';
 import { SourceIndex } from './prefilter/source-index.ts';
 import type { SigmaFilter, SigmaRule } from './rule/model.ts';
 
@@ -58,6 +59,7 @@ export class SigmaEngine {
   readonly #filters: SigmaFilter[] = [];
   /** Built on the first event of a source after rules change. */
   readonly #indexes = new Map<SourceId, SourceIndex>();
+  #keywords: KeywordIndex | undefined;
   /** Stamps per rule: `#matched` per event (a rule reported once), `#candidate` per (event, source). */
   #matched: Uint32Array = new Uint32Array(0);
   #candidate: Uint32Array = new Uint32Array(0);
@@ -128,6 +130,7 @@ export class SigmaEngine {
       this.#candidate = grow(this.#candidate, size);
     }
     this.#indexes.clear();
+    this.#keywords = undefined;
     for (const s of sources) {
       const list = this.#bySource.get(s) ?? [];
       list.push(compiled);
@@ -193,11 +196,21 @@ export class SigmaEngine {
     if (!index) {
       const rules = this.#bySource.get(source);
       if (!rules) return undefined;
-      const all = this.options.prefilter === false;
-      index = new SourceIndex(all ? rules.map((r) => ({ index: r.index, trigger: null })) : rules);
+      index = new SourceIndex(
+        this.#prefilterOff ? rules.map((r) => ({ index: r.index, trigger: null })) : rules,
+      );
       this.#indexes.set(source, index);
     }
     return index;
+  }
+
+  get #prefilterOff(): boolean {
+    return this.options.prefilter === false;
+  }
+
+  #keywordIndex(): KeywordIndex {
+    this.#keywords ??= new KeywordIndex(this.#prefilterOff ? [] : this.#compiled);
+    return this.#keywords;
   }
 
   /** Pre-filter figures per source, for benchmarks and diagnostics. */
@@ -219,14 +232,16 @@ export class SigmaEngine {
     if (++this.#eventStamp === 0xffffffff) this.#resetStamps();
     this.counters.events++;
     const out: CompiledRule[] = [];
+    let keywordHits: readonly number[] | undefined;
     for (const source of sourcesOfEvent(pipeline, event)) {
       const index = this.#index(source);
       if (!index) continue;
       if (++this.#sourceStamp === 0xffffffff) this.#resetStamps();
       const view = this.#view(event, pipeline ? source : undefined);
+      if (index.hasKeywords) keywordHits ??= this.#keywordIndex().hits(view);
       const candidates = this.#candidates;
       candidates.length = 0;
-      index.candidates(view, this.#mark);
+      index.candidates(view, this.#mark, keywordHits);
       this.counters.evaluations += candidates.length;
       for (const i of candidates) {
         const c = this.#compiled[i]!;

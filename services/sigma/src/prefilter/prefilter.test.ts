@@ -73,5 +73,5 @@ describe.skipIf(!hasCorpus)(`pre-filter on the SigmaHQ corpus${corpusSkip}`, () 
     expect(matches).toBeGreaterThan(samples.length);
     // The point of it: most rules are never evaluated.
     expect(fast.counters.evaluations).toBeLessThan(full.counters.evaluations / 10);
-  });
+  }, 60_000);
 });

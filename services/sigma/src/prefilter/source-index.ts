@@ -5,6 +5,7 @@
  * literals, so an event costs one scan per triggered field value, whatever the number of
  * rules; only the rules whose literal was seen, plus the rules without a trigger, are then
  * evaluated in full. A trigger is a necessary condition only: the full predicate decides.
+ * Keyword triggers are scanned for by the engine's `KeywordIndex`, once per event.
  */
 import type { Trigger } from '../detection/compile.ts';
 import type { EventView } from '../detection/types.ts';
@@ -12,8 +13,7 @@ import { lowerCached, parseDecimal } from '../detection/wildcard.ts';
 import { AhoCorasick } from './aho-corasick.ts';
 
 interface FieldScan {
-  /** undefined: a keyword trigger, scanned over every string of the event. */
-  field: string | undefined;
+  field: string;
   ac: AhoCorasick | undefined;
   /** Per literal (automaton pattern id), the rules it triggers. */
   rulesOf: number[][];
@@ -32,13 +32,15 @@ export class SourceIndex {
   readonly #scans: FieldScan[];
   /** Scratch: literal ids found in the current value scan. */
   readonly #found: number[] = [];
+  /** Rules of this source with keyword triggers (by rule index), which the engine scans for. */
+  readonly #keywordRule: Uint8Array;
+  readonly hasKeywords: boolean;
 
   constructor(rules: readonly IndexedRule[]) {
     const always: number[] = [];
-    const byField = new Map<
-      string | undefined,
-      { lits: Map<string, number[]>; nums: Map<number, number[]> }
-    >();
+    const byField = new Map<string, { lits: Map<string, number[]>; nums: Map<number, number[]> }>();
+    this.#keywordRule = new Uint8Array(rules.reduce((m, r) => Math.max(m, r.index + 1), 0));
+    let keywords = false;
     const add = <K>(m: Map<K, number[]>, k: K, rule: number) => {
       const list = m.get(k);
       if (!list) m.set(k, [rule]);
@@ -50,6 +52,11 @@ export class SourceIndex {
         continue;
       }
       for (const { field, literal, number } of r.trigger) {
+        if (field === undefined) {
+          this.#keywordRule[r.index] = 1;
+          keywords = true;
+          continue;
+        }
         let f = byField.get(field);
         if (!f) {
           f = { lits: new Map(), nums: new Map() };
@@ -60,6 +67,7 @@ export class SourceIndex {
       }
     }
     this.always = always;
+    this.hasKeywords = keywords;
     this.#scans = [...byField].map(([field, { lits, nums }]) => ({
       field,
       ac: lits.size ? new AhoCorasick([...lits.keys()]) : undefined,
@@ -72,26 +80,27 @@ export class SourceIndex {
    * Calls `mark(ruleIndex)` for each rule the event may match (a rule may be marked more
    * than once; the caller dedupes).
    */
-  candidates(view: EventView, mark: (ruleIndex: number) => void): void {
+  candidates(
+    view: EventView,
+    mark: (ruleIndex: number) => void,
+    keywordHits: readonly number[] | undefined,
+  ): void {
     for (const r of this.always) mark(r);
+    if (keywordHits) for (const r of keywordHits) if (this.#keywordRule[r] === 1) mark(r);
     const found = this.#found;
     for (const scan of this.#scans) {
       found.length = 0;
       const ac = scan.ac;
-      if (scan.field === undefined) {
-        if (ac) for (const s of view.strings()) ac.scan(lowerCached(s), found);
-      } else {
-        const values = view.get(scan.field);
-        for (let i = 0; i < values.length; i++) {
-          const v = values[i];
-          if (scan.numbers) {
-            const rules = scan.numbers.get(numberOf(v) as number);
-            if (rules) for (let j = 0; j < rules.length; j++) mark(rules[j]!);
-          }
-          if (ac) {
-            const text = scanText(v);
-            if (text !== undefined) ac.scan(text, found);
-          }
+      const values = view.get(scan.field);
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (scan.numbers) {
+          const rules = scan.numbers.get(numberOf(v) as number);
+          if (rules) for (let j = 0; j < rules.length; j++) mark(rules[j]!);
+        }
+        if (ac) {
+          const text = scanText(v);
+          if (text !== undefined) ac.scan(text, found);
         }
       }
       for (let i = 0; i < found.length; i++) {
