@@ -64,7 +64,7 @@ describe.skipIf(why !== '')(`endpoint agent under faults: NATS down, kill -9, ro
 
     const a = new LogWriter(join(logs, 'a.log'), 'a');
     const b = new LogWriter(join(logs, 'b.log'), 'b');
-    const writeMs = downMs + 4000;
+    const writeMs = downMs + 3000;
     const steps = 200;
     const perStep = LINES_PER_FILE / steps;
     const t0 = Date.now();
@@ -77,8 +77,10 @@ describe.skipIf(why !== '')(`endpoint agent under faults: NATS down, kill -9, ro
       agent!.start();
       await at(1000 + downMs);
       await nats!.up();
-      await at(2500 + downMs);
-      await agent!.kill9(); // while it replays the buffer into JetStream
+      // After the last line is written, while the backlog is replayed: the restarted agent must
+      // finish the replay with no new lines to wake it.
+      await at(writeMs + 300);
+      await agent!.kill9();
       agent!.start();
     })();
     for (let step = 1; step <= steps; step++) {
