@@ -1,3 +1,4 @@
+export { type BenchOptions, type BenchResult, runBench } from './bench/run.ts';
 export * from './correlation/index.ts';
 export { compileDetection, PredicateCache } from './detection/compile.ts';
 export { type ConditionNode, parseCondition, resolveCondition } from './detection/condition.ts';

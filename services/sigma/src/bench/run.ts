@@ -34,6 +34,11 @@ export interface BenchResult {
   eventsPerSecond: number;
   /** Median of the per-batch rates: less sensitive to a noisy neighbour. */
   medianBatchEventsPerSecond: number;
+  /**
+   * Events per second of CPU time spent in `match` (user + system, all threads of the
+   * process): what one core does, whatever else the machine is running.
+   */
+  eventsPerCpuSecond: number;
   /** Full rule evaluations per event after the pre-filter. */
   evaluationsPerEvent: number;
   heapAfterCompileMb: number;
@@ -57,6 +62,7 @@ export function runBench(o: BenchOptions): BenchResult {
   const batch = o.batch ?? 10_000;
   const rates: number[] = [];
   let matchMs = 0;
+  let cpuUs = 0;
   let matches = 0;
   let done = 0;
   while (done < o.events) {
@@ -65,9 +71,12 @@ export function runBench(o: BenchOptions): BenchResult {
       JSON.stringify(mutateEvent(samples[(done + i) % samples.length], done + i)),
     ).join('\n');
     const events = [...parseJsonValues(text)];
+    const cpu = process.cpuUsage();
     const a = performance.now();
     for (const e of events) matches += engine.match(e).length;
     const ms = performance.now() - a;
+    const used = process.cpuUsage(cpu);
+    cpuUs += used.user + used.system;
     matchMs += ms;
     rates.push(n / (ms / 1000));
     done += n;
@@ -84,6 +93,7 @@ export function runBench(o: BenchOptions): BenchResult {
     compileMs: Math.round(compileMs),
     eventsPerSecond: Math.round(done / (matchMs / 1000)),
     medianBatchEventsPerSecond: Math.round(rates[Math.floor(rates.length / 2)]!),
+    eventsPerCpuSecond: Math.round(done / (cpuUs / 1e6)),
     evaluationsPerEvent: Number((engine.counters.evaluations / engine.counters.events).toFixed(2)),
     heapAfterCompileMb: mb(heapAfterCompile),
     peakRssMb: mb(peakRss),

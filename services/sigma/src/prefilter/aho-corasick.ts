@@ -84,6 +84,8 @@ class Automaton {
   /** Patterns that end at a state, own and inherited through failure links, flattened. */
   readonly #outStart: Int32Array;
   readonly #outList: Int32Array;
+  /** 1 where a state has outputs: one load per character in the common case of none. */
+  readonly #hasOut: Uint8Array;
 
   constructor(patterns: readonly string[]) {
     let width = 1;
@@ -169,6 +171,7 @@ class Automaton {
     this.#outList = new Int32Array(total);
     let k = 0;
     for (const o of out) for (const id of o) this.#outList[k++] = id;
+    this.#hasOut = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
   }
 
   #col(c: number): number {
@@ -202,6 +205,7 @@ class Automaton {
     const width = this.#width;
     const outStart = this.#outStart;
     const outList = this.#outList;
+    const hasOut = this.#hasOut;
     let state = 0;
     let wide = false;
     for (let i = 0; i < s.length; i++) {
@@ -213,9 +217,9 @@ class Automaton {
         col = this.#other.get(c) ?? 0;
       }
       state = col === 0 ? 0 : state < denseStates ? dense[state * width + col]! : this.#step(state, col);
-      const a = outStart[state]!;
+      if (hasOut[state] === 0) continue;
       const b = outStart[state + 1]!;
-      for (let j = a; j < b; j++) found.push(outList[j]!);
+      for (let j = outStart[state]!; j < b; j++) found.push(outList[j]!);
     }
     return wide;
   }
