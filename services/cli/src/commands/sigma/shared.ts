@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { listRuleFiles } from '@soc/sigma';
 import { UsageError } from '../../usage.ts';
 
-export const usage = `Usage: soc sigma <check|eval> …
+export const usage = `Usage: soc sigma <check|eval|to-es|bench> …
 
   soc sigma check [--format json] PATH...
       Load and compile Sigma rule files or folders. With --format json, one line per file:
@@ -16,7 +16,13 @@ export const usage = `Usage: soc sigma <check|eval> …
       Correlation rules in the --rules files write one line per correlation match:
       {"rule":{"id","title","level"},"group":{FIELD:VALUE,...},"events":[N,...]}; their
       event time is @timestamp or the pipeline's time field. Rules a correlation refers to
-      are not written on their own unless it says generate: true.`;
+      are not written on their own unless it says generate: true.
+
+  soc sigma bench [--events N] [--limit N] [--rules PATH ...] [--pipeline NAME|FILE]
+                  [--no-prefilter] [--format json]
+      Engine speed: compile the Windows rules of the SigmaHQ corpus at $SIGMA_CORPUS
+      (default ../shared/sigmahq), or --rules, then evaluate N (default 1,000,000) events
+      varied from its regression samples. Prints compile time, events/s, memory.`;
 
 export function ruleFiles(paths: string[]): string[] {
   try {
