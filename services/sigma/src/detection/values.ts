@@ -61,6 +61,11 @@ export interface CompileOptions {
 const WINDASH_EXPAND_MAX = 2;
 /** Windash positions allowed before an encoding modifier, which needs every variant spelled out. */
 const WINDASH_ENCODE_MAX = 4;
+/**
+ * Values one field condition may list. SigmaHQ's longest list holds 4,432 hashes; a list of
+ * millions is an attack on compile time and memory, not a rule.
+ */
+export const MAX_VALUES = 50_000;
 /** Limit on the values one rule value may expand into (placeholders × windash). */
 const EXPANSION_LIMIT = 10_000;
 
@@ -93,6 +98,8 @@ export function compileFieldCondition(cond: FieldCondition, opts: CompileOptions
   const plan = parseModifiers(field, cond.modifiers);
   const values = cond.values;
   if (!Array.isArray(values) || values.length === 0) fail(plan, 'no value to compare');
+  if (values.length > MAX_VALUES)
+    fail(plan, `too many values (${values.length}); at most ${MAX_VALUES} in one field condition`);
   if (plan.all && values.length < 2) {
     fail(plan, "'all' needs a list of at least two values (the spec does not allow it on a single value)");
   }

@@ -5,6 +5,8 @@
  * RegExp at all (exact / startsWith / endsWith / includes / ordered indexOf).
  */
 
+import { TokenGlob } from './glob-match.ts';
+
 /** One piece of a parsed Sigma string. */
 export type Part =
   | { readonly k: 'lit'; readonly s: string }
@@ -312,7 +314,7 @@ export class StringMatcher {
   /** Many `contains` literals: one alternation of escaped literals scans once instead of N includes. */
   #infixRe: RegExp | undefined;
   readonly #globs: Glob[] = [];
-  readonly #regexes: RegExp[] = [];
+  readonly #tokenGlobs: TokenGlob[] = [];
   #any = false;
   /** Numbers an event *number* equals: numeric rule values and canonical numeric literals. */
   readonly #numbersForNumbers = new Set<number>();
@@ -358,7 +360,7 @@ export class StringMatcher {
       return;
     }
     const lowered = p.map((part) => (part.k === 'lit' ? lit(this.#literal(part.s)) : part));
-    this.#regexes.push(patternToRegExp(lowered));
+    this.#tokenGlobs.push(new TokenGlob(lowered));
   }
 
   #addExact(s: string): void {
@@ -418,7 +420,7 @@ export class StringMatcher {
     for (const x of this.#prefixes) if (s.startsWith(x)) return true;
     for (const x of this.#suffixes) if (s.endsWith(x)) return true;
     for (const g of this.#globs) if (g.test(s)) return true;
-    for (const r of this.#regexes) if (r.test(s)) return true;
+    for (const g of this.#tokenGlobs) if (g.test(s)) return true;
     return false;
   }
 

@@ -173,9 +173,17 @@ function locate(
   return undefined;
 }
 
+/** Rule files larger than this are refused unread: SigmaHQ's largest is under 200 KiB. */
+export const MAX_RULE_FILE_BYTES = 8 * 1024 * 1024;
+
 export function parseSigmaFile(file: string): LoadResult {
   let text: string;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_RULE_FILE_BYTES) {
+      const message = `file of ${size} bytes is larger than the ${MAX_RULE_FILE_BYTES}-byte limit for rule files`;
+      return { documents: [], problems: [{ file, line: 0, document: 0, message }] };
+    }
     text = readFileSync(file, 'utf8');
   } catch (err) {
     return { documents: [], problems: [{ file, line: 0, document: 0, message: (err as Error).message }] };
