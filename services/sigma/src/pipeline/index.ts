@@ -2,7 +2,7 @@
 export { type Accessor, accessor } from './accessor.ts';
 export { eventTime, existsAt, type FieldResolver, fieldResolver, valuesAt } from './fields.ts';
 export { loadPipeline, PIPELINES_DIR, parsePipeline } from './load.ts';
-export { eventSourceOrder, holds, sourcesFor, sourcesOfEvent } from './route.ts';
+export { holds, sourcesFor, sourcesOfEvent } from './route.ts';
 export {
   ANY_SOURCE,
   type Condition,

@@ -74,20 +74,6 @@ export function sourcesOfEvent(p: Pipeline | undefined, event: unknown): Readonl
   return set;
 }
 
-/**
- * The order in which `sourcesOfEvent` lists the sources of an event: sources settled by the
- * index fields alone first, then the others, each part by id. The engine evaluates a rule
- * once per event, with the field names of the first of the rule's sources in this order; a
- * backend that must agree with it (Elasticsearch) needs the same order.
- */
-export function eventSourceOrder(p: Pipeline): readonly SourceId[] {
-  const { entries } = state(p);
-  return [
-    ...entries.filter((e) => e.residual.length === 0).map((e) => e.id),
-    ...entries.filter((e) => e.residual.length > 0).map((e) => e.id),
-  ];
-}
-
 /** Whether one pipeline condition holds for an event. */
 export function holds(c: Condition, event: unknown): boolean {
   return compileCondition(c).test(event);

@@ -8,7 +8,7 @@ import { type ConditionNode, parseCondition, resolveCondition } from '../../dete
 import { SigmaError } from '../../detection/types.ts';
 import type { CompileOptions } from '../../detection/values.ts';
 import { fieldResolver } from '../../pipeline/fields.ts';
-import { eventSourceOrder, sourcesFor } from '../../pipeline/route.ts';
+import { sourcesFor } from '../../pipeline/route.ts';
 import type { Pipeline, SourceId } from '../../pipeline/types.ts';
 import type { SigmaRule } from '../../rule/model.ts';
 import { allOf, anyOf, not, type Query } from './dsl.ts';
@@ -148,28 +148,14 @@ function buildRuleQuery(rule: SigmaRule, pipeline: Pipeline, options: EsCompileO
     }
     return q;
   };
-  const order = eventSourceOrder(pipeline);
-  const ordered = [...sources].sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  const detections = ordered.map((s) => ({ s, d: detectionOf(s), key: '' }));
+  const detections = sources.map((s) => ({ s, d: detectionOf(s), key: '' }));
   for (const x of detections) x.key = JSON.stringify(x.d);
-  const distinct = [...new Set(detections.map((x) => x.key))];
-  if (distinct.length === 1) {
-    return allOf([anyOf(ordered.map((s) => sourceFilter(pipeline.sources[s]!))), detections[0]!.d]);
-  }
-  // The engine matches an event of several of the rule's sources with the field names of the
-  // first one (in event order): a source's detection applies only when no earlier source with
-  // a different detection claims the event.
+  // The engine reports a rule for an event when its detection holds under the field names of
+  // any of the rule's sources the event belongs to: one clause per distinct detection.
   return anyOf(
-    distinct.map((key) => {
+    [...new Set(detections.map((x) => x.key))].map((key) => {
       const group = detections.filter((x) => x.key === key);
-      const filters = group.map(({ s }) => {
-        const earlier = detections.filter((x) => x.key !== key && ordered.indexOf(x.s) < ordered.indexOf(s));
-        return allOf([
-          sourceFilter(pipeline.sources[s]!),
-          ...earlier.map((x) => not(sourceFilter(pipeline.sources[x.s]!))),
-        ]);
-      });
-      return allOf([anyOf(filters), group[0]!.d]);
+      return allOf([anyOf(group.map(({ s }) => sourceFilter(pipeline.sources[s]!))), group[0]!.d]);
     }),
   );
 }
