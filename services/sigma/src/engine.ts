@@ -11,6 +11,7 @@ import {
   sourcesOfEvent,
   valuesAt,
 } from './pipeline/index.ts';
+import type { AhoCorasick } from './prefilter/aho-corasick.ts';
 import { KeywordIndex } from './prefilter/keyword-index.ts';
 import { SourceIndex } from './prefilter/source-index.ts';
 import type { SigmaFilter, SigmaRule } from './rule/model.ts';
@@ -60,6 +61,7 @@ export class SigmaEngine {
   /** Built on the first event of a source after rules change. */
   readonly #indexes = new Map<SourceId, SourceIndex>();
   #keywords: KeywordIndex | undefined;
+  readonly #automata = new Map<string, AhoCorasick>();
   /** Stamps per rule: `#matched` per event (a rule reported once), `#candidate` per (event, source). */
   #matched: Uint32Array = new Uint32Array(0);
   #candidate: Uint32Array = new Uint32Array(0);
@@ -130,6 +132,7 @@ export class SigmaEngine {
       this.#candidate = grow(this.#candidate, size);
     }
     this.#indexes.clear();
+    this.#automata.clear();
     this.#keywords = undefined;
     for (const s of sources) {
       const list = this.#bySource.get(s) ?? [];

@@ -9,8 +9,8 @@
  * patterns use get a column), which no maintained package offers; it is a textbook
  * construction and is tested against `String.prototype.includes` on random inputs.
  */
-/** Cells of the dense transition table: at most 1 Mi × 4 bytes = 4 MiB per automaton. */
-const DENSE_CELLS = 1024 * 1024;
+/** Cells of the dense transition table: at most 4 Mi × 4 bytes = 16 MiB per automaton. */
+const DENSE_CELLS = 4 * 1024 * 1024;
 
 /**
  * The scanner: patterns of ASCII characters only (nearly all) in one automaton with a small

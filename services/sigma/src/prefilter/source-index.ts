@@ -36,7 +36,11 @@ export class SourceIndex {
   readonly #keywordRule: Uint8Array;
   readonly hasKeywords: boolean;
 
-  constructor(rules: readonly IndexedRule[]) {
+  /**
+   * `automata` is shared between the sources of one engine: sources with the same rules on a
+   * field (Sysmon 1 and Security 4688 for process_creation) share one automaton.
+   */
+  constructor(rules: readonly IndexedRule[], automata = new Map<string, AhoCorasick>()) {
     const always: number[] = [];
     const byField = new Map<string, { lits: Map<string, number[]>; nums: Map<number, number[]> }>();
     this.#keywordRule = new Uint8Array(rules.reduce((m, r) => Math.max(m, r.index + 1), 0));
@@ -70,7 +74,7 @@ export class SourceIndex {
     this.hasKeywords = keywords;
     this.#scans = [...byField].map(([field, { lits, nums }]) => ({
       field,
-      ac: lits.size ? new AhoCorasick([...lits.keys()]) : undefined,
+      ac: lits.size ? shared(automata, [...lits.keys()]) : undefined,
       rulesOf: [...lits.values()],
       numbers: nums.size ? nums : undefined,
     }));
@@ -120,6 +124,16 @@ export class SourceIndex {
     }
     return { always: this.always.length, fields: this.#scans.length, literals, bytes };
   }
+}
+
+function shared(automata: Map<string, AhoCorasick>, literals: string[]): AhoCorasick {
+  const key = literals.join('\u0000');
+  let ac = automata.get(key);
+  if (!ac) {
+    ac = new AhoCorasick(literals);
+    automata.set(key, ac);
+  }
+  return ac;
 }
 
 /** The number a numeric rule value compares equal to: an event number, or a decimal string's. */
