@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiskBuffer } from './buffer/disk-buffer.ts';
+import { heartbeatBody } from './heartbeat.ts';
+import { InputCounters } from './output/stats.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('heartbeatBody', () => {
+  it('reports per input read/sent/buffered/dropped, buffer bytes, lag and uptime', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-hb-'));
+    dirs.push(dir);
+    const buffer = await DiskBuffer.open({
+      dir,
+      maxBytes: 8192,
+      segmentBytes: 4096,
+      fsync: 'never',
+      fsyncIntervalMs: 10,
+      whenFull: 'drop_oldest',
+      stateIntervalMs: 60_000,
+    });
+    // 60 records of ~130 bytes into 8 kB: the oldest are dropped, never read.
+    for (let seq = 1; seq <= 60; seq++)
+      await buffer.append([
+        { seq, subject: 'telemetry.a.app', input: 'app', time: 0, payload: Buffer.alloc(100) },
+      ]);
+    const counters = new InputCounters();
+    counters.add(counters.read, 'app', 60);
+    const body = heartbeatBody(
+      {
+        agentId: 'a',
+        version: '0.1.0',
+        hostName: 'h',
+        startedAt: new Date('2026-01-01T00:00:00Z'),
+        inputs: () => ['app', 'idle'],
+        counters,
+        buffer,
+        maxBytes: 8192,
+        lagMs: () => 1500,
+        connected: () => false,
+      },
+      new Date('2026-01-01T00:01:00Z'),
+    );
+    const app = body.inputs.app!;
+    expect(app.read).toBe(60);
+    expect(app.dropped).toBeGreaterThan(0);
+    expect(app.buffered + app.dropped).toBe(60);
+    expect(body.inputs.idle).toEqual({ read: 0, sent: 0, buffered: 0, dropped: 0, duplicates: 0 });
+    expect(body).toMatchObject({ agent: 'a', uptimeS: 60, lagMs: 1500, nats: { connected: false } });
+    expect(body.buffer.bytes).toBeLessThanOrEqual(8192);
+    await buffer.close();
+  });
+});
