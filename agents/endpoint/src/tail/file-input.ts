@@ -37,6 +37,8 @@ interface Tracked {
   /** No longer at a path the globs match (renamed away, deleted): read to the end, then close. */
   rotated: boolean;
   lastData: number;
+  /** Size and mtime at the last poll: unchanged, the file cannot have been truncated. */
+  seen: { size: number; mtimeMs: number };
   /** The content it had before a truncation, for matching the copy copytruncate made of it. */
   previous?: { fp: Fingerprint; offset: number };
   /** A copy of another tracked file (whose first bytes hash to `fp`): not read until we know where the original stopped. */
@@ -243,6 +245,7 @@ export class FileInput {
         : undefined,
       rotated,
       lastData: Date.now(),
+      seen: { size: -1, mtimeMs: -1 },
     };
     if (previous) t.previous = previous;
     if (copyOf) t.copyOf = copyOf;
@@ -267,7 +270,9 @@ export class FileInput {
   private async read(t: Tracked): Promise<void> {
     if (t.copyOf && !this.settleCopy(t)) return;
     const st = await t.fh.stat();
-    if (st.size < t.readOffset || (t.fp.len > 0 && !(await sameStart(t.fh, t.fp)))) {
+    const changed = st.size !== t.seen.size || st.mtimeMs !== t.seen.mtimeMs;
+    t.seen = { size: st.size, mtimeMs: st.mtimeMs };
+    if (changed && (st.size < t.readOffset || (t.fp.len > 0 && !(await sameStart(t.fh, t.fp))))) {
       await this.truncated(t);
     }
     const now = Date.now();
