@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,14 +34,30 @@ export class OwnNatsServer {
     readonly port: number,
     private readonly storeDir: string,
     private readonly log: number,
+    private readonly configFile: string | undefined,
+    private readonly probe: { user?: string; pass?: string },
   ) {}
 
-  static async start(dir: string): Promise<OwnNatsServer> {
-    const s = new OwnNatsServer(
-      await freePort(),
-      join(dir, 'jetstream'),
-      openSync(join(dir, 'nats.log'), 'a'),
-    );
+  /**
+   * `authorization`: a nats-server `authorization { … }` block (users and permissions), for
+   * tests of what an agent's credentials allow; `probe` logs in to check the server is up.
+   */
+  static async start(
+    dir: string,
+    opts: { authorization?: string; probe?: { user: string; pass: string } } = {},
+  ): Promise<OwnNatsServer> {
+    const port = await freePort();
+    const store = join(dir, 'jetstream');
+    let configFile: string | undefined;
+    if (opts.authorization) {
+      configFile = join(dir, 'nats.conf');
+      writeFileSync(
+        configFile,
+        `listen: 127.0.0.1:${port}\njetstream { store_dir: "${store}" }\nauthorization ${opts.authorization}\n`,
+      );
+    }
+    const log = openSync(join(dir, 'nats.log'), 'a');
+    const s = new OwnNatsServer(port, store, log, configFile, opts.probe ?? {});
     await s.up();
     return s;
   }
@@ -51,17 +67,14 @@ export class OwnNatsServer {
   }
 
   async up(): Promise<void> {
-    this.child = spawn(
-      'nats-server',
-      ['-js', '-sd', this.storeDir, '-a', '127.0.0.1', '-p', String(this.port)],
-      {
-        stdio: ['ignore', this.log, this.log],
-      },
-    );
+    const args = this.configFile
+      ? ['-c', this.configFile]
+      : ['-js', '-sd', this.storeDir, '-a', '127.0.0.1', '-p', String(this.port)];
+    this.child = spawn('nats-server', args, { stdio: ['ignore', this.log, this.log] });
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {
-        const nc = await connect({ servers: this.url, timeout: 500 });
+        const nc = await connect({ servers: this.url, timeout: 500, ...this.probe });
         await nc.close();
         return;
       } catch (err) {
