@@ -162,6 +162,16 @@ describe('DiskBuffer', () => {
     await b.close();
   });
 
+  it('drop_oldest: one append larger than the whole buffer still leaves it within maxBytes', async () => {
+    const b = await DiskBuffer.open(options({ maxBytes: 16 * 1024, segmentBytes: 4096 }));
+    await b.append(records(1, 500, 'in', 200)); // ~120 kB in one call
+    expect(b.bytes).toBeLessThanOrEqual(16 * 1024);
+    const survivors = await readAll(b);
+    expect(survivors.at(-1)!.seq).toBe(500);
+    expect(survivors.length + b.dropped.get('in')!).toBe(500);
+    await b.close();
+  });
+
   it('drop_oldest never counts records already handed to the publisher as dropped', async () => {
     const b = await DiskBuffer.open(options({ maxBytes: 8 * 1024, segmentBytes: 4096 }));
     await b.append(records(1, 20, 'in', 100));

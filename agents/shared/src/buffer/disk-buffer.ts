@@ -189,7 +189,20 @@ export class DiskBuffer {
     if (!records.length) return;
     if (records[0]!.seq !== this.next)
       throw new Error(`append out of order: ${records[0]!.seq} != ${this.next}`);
-    const data = Buffer.concat(records.map(encodeRecord));
+    const encoded = records.map(encodeRecord);
+    // At most a segment at a time: room is made per chunk, so a batch larger than the whole
+    // buffer still leaves it within maxBytes (its own oldest part is what gets dropped).
+    for (let i = 0; i < records.length; ) {
+      let j = i + 1;
+      let size = encoded[i]!.length;
+      while (j < records.length && size + encoded[j]!.length <= this.opts.segmentBytes)
+        size += encoded[j++]!.length;
+      await this.appendChunk(records.slice(i, j), Buffer.concat(encoded.slice(i, j), size));
+      i = j;
+    }
+  }
+
+  private async appendChunk(records: BufferRecord[], data: Buffer): Promise<void> {
     await this.makeRoom(data.length);
     if (!this.writer || !this.writerSeg || this.writerSeg.bytes >= this.opts.segmentBytes) {
       await this.roll(records[0]!.seq);
