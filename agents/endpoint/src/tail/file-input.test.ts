@@ -214,6 +214,18 @@ describe('FileInput', () => {
     await h2.close();
   });
 
+  it('startAt: end skips what files held at the very first start, not files that appear later', async () => {
+    const logs = tmp();
+    writeFileSync(join(logs, 'old.log'), lines(0, 5));
+    const h = await harness(logs, tmp(), { startAt: 'end' });
+    await h.fi.poll();
+    appendFileSync(join(logs, 'old.log'), lines(5, 7));
+    writeFileSync(join(logs, 'new.log'), lines(100, 102));
+    await h.fi.poll();
+    expect(texts(await h.drain()).sort()).toEqual([...expected(5, 7), ...expected(100, 102)].sort());
+    await h.close();
+  });
+
   it('JSON lines are parsed; multi-line groups stack traces and flushes the last group after a timeout', async () => {
     const logs = tmp();
     const h = await harness(logs, tmp(), { format: 'json' });
