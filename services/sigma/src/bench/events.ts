@@ -77,10 +77,10 @@ const BENIGN: Record<string, (r: () => number) => string> = {
   ParentImage: (r) => pick(r, IMAGES),
   SourceImage: (r) => pick(r, IMAGES),
   TargetImage: (r) => pick(r, IMAGES),
-  CommandLine: (r) => pick(r, COMMAND_LINES),
-  ParentCommandLine: (r) => pick(r, COMMAND_LINES),
+  CommandLine: (r) => variedCommandLine(r),
+  ParentCommandLine: (r) => variedCommandLine(r),
   OriginalFileName: (r) => (pick(r, IMAGES).split('\\').pop() ?? '').toUpperCase(),
-  TargetFilename: (r) => pick(r, FILES),
+  TargetFilename: (r) => (r() < 0.5 ? pick(r, FILES) : `${pick(r, FILES)}.${hex(r, 6)}.tmp`),
   ImageLoaded: () => 'C:\\Windows\\System32\\kernel32.dll',
   TargetObject: (r) => pick(r, REGISTRY),
   Details: () => 'DWORD (0x00000001)',
@@ -89,6 +89,19 @@ const BENIGN: Record<string, (r: () => number) => string> = {
   DestinationHostname: () => 'update.microsoft.com',
   PipeName: (r) => `\\mojo.${Math.floor(r() * 1e6)}.${Math.floor(r() * 1e6)}`,
 };
+
+/**
+ * Real command lines repeat less than images do: half get per-run arguments (a process id,
+ * a temporary file, a GUID), so a value seen before is the exception there, not the rule.
+ */
+function variedCommandLine(r: () => number): string {
+  const base = pick(r, COMMAND_LINES);
+  const k = r();
+  if (k < 0.5) return base;
+  if (k < 0.7) return `${base} --pid=${Math.floor(r() * 65536)}`;
+  if (k < 0.85) return `${base} "C:\\Users\\nguyenvana\\AppData\\Local\\Temp\\${hex(r, 8)}.tmp"`;
+  return `${base} /guid:{${hex(r, 8)}-${hex(r, 4)}-${hex(r, 4)}-${hex(r, 12)}}`;
+}
 
 /** Changes one character of a string: a near miss of a malicious value. */
 function nearMiss(r: () => number, s: string): string {

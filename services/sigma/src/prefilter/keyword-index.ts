@@ -5,7 +5,6 @@
  * sources has keyword rules.
  */
 import type { EventView } from '../detection/types.ts';
-import { lowerCached } from '../detection/wildcard.ts';
 import { AhoCorasick } from './aho-corasick.ts';
 import type { IndexedRule } from './source-index.ts';
 
@@ -36,7 +35,7 @@ export class KeywordIndex {
     if (!ac) return hits;
     const found = this.#found;
     found.length = 0;
-    for (const s of view.strings()) ac.scan(lowerCached(s), found);
+    for (const s of view.strings()) ac.scanLowercased(s, found);
     for (const id of found) for (const r of this.#rulesOf[id]!) hits.push(r);
     return hits;
   }

@@ -9,7 +9,7 @@
  */
 import type { Trigger } from '../detection/compile.ts';
 import type { EventView } from '../detection/types.ts';
-import { lowerCached, parseDecimal } from '../detection/wildcard.ts';
+import { parseDecimal } from '../detection/wildcard.ts';
 import { AhoCorasick } from './aho-corasick.ts';
 
 interface FieldScan {
@@ -103,8 +103,11 @@ export class SourceIndex {
           if (rules) for (let j = 0; j < rules.length; j++) mark(rules[j]!);
         }
         if (ac) {
-          const text = scanText(v);
-          if (text !== undefined) ac.scan(text, found);
+          if (typeof v === 'string') ac.scanLowercased(v, found);
+          else {
+            const text = scalarText(v);
+            if (text !== undefined) ac.scan(text, found);
+          }
         }
       }
       for (let i = 0; i < found.length; i++) {
@@ -144,11 +147,9 @@ function numberOf(v: unknown): number | undefined {
   return undefined;
 }
 
-/** The lowercased text a string matcher would test for this value; undefined for objects and null. */
-function scanText(v: unknown): string | undefined {
+/** The text a string matcher would test for a non-string value; undefined for objects and null. */
+function scalarText(v: unknown): string | undefined {
   switch (typeof v) {
-    case 'string':
-      return lowerCached(v);
     case 'number':
     case 'boolean':
     case 'bigint':
