@@ -17,4 +17,10 @@ export const SERVICES: ServiceEntry[] = [
     port: 8080,
     banner: { label: 'API', path: '/api/v1' },
   },
+  {
+    name: 'ingest',
+    entry: join(REPO_ROOT, 'services/ingest/src/main.ts'),
+    port: 8081,
+    banner: { label: 'Ingest', path: '/metrics' },
+  },
 ];

@@ -74,8 +74,10 @@ export function monthNumber(name: string): number | undefined {
 }
 
 /**
- * A year-less time (RFC 3164 `Mar  1 10:00:00`) placed in the year that puts it closest to the
- * moment the agent read it: a December line read on 1 January belongs to last year.
+ * A year-less time (RFC 3164 `Mar  1 10:00:00`) placed in the latest year that does not put it
+ * in the future of when the agent read it (two days of clock skew allowed): logs are read
+ * after they are written, so a December line read in January is last year's, and a March line
+ * read in November is this year's, not next year's.
  */
 export function yearless(
   month: number,
@@ -86,12 +88,11 @@ export function yearless(
   ms = 0,
 ): number | undefined {
   const year = new Date(observedMs).getUTCFullYear();
-  let best: number | undefined;
-  for (const y of [year - 1, year, year + 1]) {
+  for (const y of [year + 1, year, year - 1]) {
     const t = fromLocal({ year: y, month, day, hour: hms[0], minute: hms[1], second: hms[2], ms }, timeZone);
-    if (best === undefined || Math.abs(t - observedMs) < Math.abs(best - observedMs)) best = t;
+    if (t <= observedMs + 2 * 86_400_000) return t;
   }
-  return best;
+  return undefined;
 }
 
 /** An ISO 8601 / RFC 3339 time with a zone, or one without read in `timeZone`. */

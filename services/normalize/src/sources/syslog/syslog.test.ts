@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { get } from '../../doc.ts';
-import { contractBreaches, ecs, fixtureLines } from '../../testing.ts';
+import { normalize } from '../../normalize.ts';
+import { agentMessage, contractBreaches, ecs, fixtureLines } from '../../testing.ts';
 
 const auth = fixtureLines('auth.log');
 const one = (line: string, path = '/var/log/auth.log') => ecs({ line, path });
@@ -148,5 +149,16 @@ describe('syslog: on the wire (RFC 5424, RFC 3164 with PRI)', () => {
   it('writes every fixture line within the mapping contract', () => {
     for (const line of [...auth, ...r5424, ...r3164, ...fixtureLines('malformed.log')])
       expect(contractBreaches(ecs({ line }).doc), line).toEqual([]);
+  });
+});
+
+describe('syslog: the year of a year-less time', () => {
+  it('is the latest year that does not put the line in the future of its reading', () => {
+    const read = (line: string, observed: string) =>
+      normalize(JSON.stringify(agentMessage({ line }, new Date(observed))));
+    const march = read('Mar 11 09:58:01 h p: x', '2026-11-25T09:00:00Z');
+    expect(march.ok && march.doc['@timestamp']).toBe('2026-03-11T02:58:01.000Z');
+    const skew = read('Nov 26 10:00:00 h p: x', '2026-11-25T23:00:00Z');
+    expect(skew.ok && skew.doc['@timestamp']).toBe('2026-11-26T03:00:00.000Z');
   });
 });
