@@ -4,6 +4,7 @@ import {
   eventTime,
   formatProblem,
   loadPipeline,
+  mergePipelines,
   parseJsonValues,
   parseSigmaFile,
   type SigmaCorrelation,
@@ -29,9 +30,8 @@ export async function evaluate(argv: string[]): Promise<number> {
   if (!values.rules?.length) throw new UsageError('eval needs --rules PATH', usage);
   if (positionals.length > 1)
     throw new UsageError(`eval takes one EVENTS file, got ${positionals.length}`, usage);
-  if ((values.pipeline?.length ?? 0) > 1)
-    throw new UsageError('only one --pipeline is supported for now', usage);
-  const pipeline = values.pipeline?.[0] ? loadPipeline(values.pipeline[0]) : undefined;
+  // Several pipelines: each event is routed by whichever pipeline's sources it satisfies.
+  const pipeline = values.pipeline?.length ? mergePipelines(values.pipeline.map(loadPipeline)) : undefined;
   const engine = new SigmaEngine({ pipeline });
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];

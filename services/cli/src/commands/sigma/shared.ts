@@ -12,7 +12,8 @@ export const usage = `Usage: soc sigma <check|eval|to-es|bench> …
   soc sigma eval --rules PATH [--rules PATH ...] [--pipeline NAME|FILE ...] [EVENTS|-]
       Evaluate events (JSON Lines or concatenated JSON objects; "-" or nothing = stdin).
       Writes one JSON line per match: {"rule":{"id","title","level"},"event":N}.
-      Without --pipeline the logsource is ignored and every event is a candidate.
+      Without --pipeline the logsource is ignored and every event is a candidate; with
+      several, each event is routed by whichever pipeline's sources it belongs to.
       Correlation rules in the --rules files write one line per correlation match:
       {"rule":{"id","title","level"},"group":{FIELD:VALUE,...},"events":[N,...]}; their
       event time is @timestamp or the pipeline's time field. Rules a correlation refers to
