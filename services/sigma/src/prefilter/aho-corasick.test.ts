@@ -74,3 +74,40 @@ describe('AhoCorasick.scanLowercased', () => {
     }
   });
 });
+
+describe('AhoCorasick case folding', () => {
+  const found = (ac: AhoCorasick, s: string) => {
+    const ids: number[] = [];
+    ac.scan(s, ids);
+    return [...new Set(ids.map((i) => ac.patterns[i]!))].sort();
+  };
+
+  it('reads a text as its lowercase without lowercasing it: ASCII, Vietnamese, Greek, Turkish İ, emoji', () => {
+    const ac = new AhoCorasick(['\\powershell.exe', 'tiếng việt', 'σς', 'i̇stanbul', '😀x', 'ß']);
+    expect(found(ac, 'C:\\Windows\\POWERSHELL.EXE')).toEqual(['\\powershell.exe']);
+    expect(found(ac, 'TIẾNG VIỆT')).toEqual(['tiếng việt']);
+    expect(found(ac, 'ΣΣ')).toEqual(['σς']); // final sigma: lowercase depends on the context
+    expect(found(ac, 'İSTANBUL')).toEqual(['i̇stanbul']); // İ lowercases to two code units
+    expect(found(ac, 'a😀X')).toEqual(['😀x']);
+    expect(found(ac, 'STRASSE ß')).toEqual(['ß']);
+  });
+
+  it('agrees with scanning toLowerCase() on random mixed-case, mixed-script text', () => {
+    let seed = 99;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['a', 'B', 'Σ', 'σ', 'İ', 'i', 'Ệ', 'ệ', '😀', '\\', ' '];
+    const word = (max: number) => Array.from({ length: 1 + rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
+    for (let round = 0; round < 40; round++) {
+      const patterns = [...new Set(Array.from({ length: 1 + rnd(12) }, () => word(4).toLowerCase()))];
+      const ac = new AhoCorasick(patterns);
+      for (let k = 0; k < 25; k++) {
+        const text = word(30);
+        const lower = text.toLowerCase();
+        expect(found(ac, text), text).toEqual(patterns.filter((p) => lower.includes(p)).sort());
+      }
+    }
+  });
+});

@@ -9,8 +9,6 @@
  * patterns use get a column), which no maintained package offers; it is a textbook
  * construction and is tested against `String.prototype.includes` on random inputs.
  */
-import { lowerCached } from '../detection/wildcard.ts';
-
 /** Cells of the dense transition table: at most 4 Mi × 4 bytes = 16 MiB per automaton. */
 const DENSE_CELLS = 4 * 1024 * 1024;
 
@@ -19,6 +17,26 @@ const DENSE_CELLS = 4 * 1024 * 1024;
  * alphabet and dense rows; the others (homoglyphs, emoji…) in a second one, scanned only
  * when the text holds a non-ASCII character — an ASCII text cannot contain them.
  */
+const ASCII_ONLY = 0;
+const WIDE = 1;
+const REFOLD = 2;
+const NO_FOLD = 0xffff;
+
+/**
+ * Per UTF-16 code unit, its lowercase when `toLowerCase` gives one code unit whatever the
+ * context; NO_FOLD for final-sigma `Σ`, `İ` (two code units) and surrogates (astral letters
+ * fold in pairs), whose strings are lowercased whole instead. Built once, 128 KiB.
+ */
+const FOLD: Uint16Array = (() => {
+  const t = new Uint16Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) {
+    const l = String.fromCharCode(c).toLowerCase();
+    const surrogate = c >= 0xd800 && c <= 0xdfff;
+    t[c] = l.length === 1 && !surrogate && c !== 0x3a3 ? l.charCodeAt(0) : NO_FOLD;
+  }
+  return t;
+})();
+
 /** Values remembered by `scanLowercased`, and the longest remembered. */
 const MEMO_ENTRIES = 16_384;
 const MEMO_MAX_LENGTH = 512;
@@ -55,18 +73,31 @@ export class AhoCorasick {
   }
 
   /**
-   * Appends to `found` the id of each pattern `s` contains (once per occurrence; a pattern
-   * may repeat). A sink array, not a callback, keeps the innermost loop free of calls.
+   * Appends to `found` the id of each pattern `s.toLowerCase()` contains (once per
+   * occurrence; a pattern may repeat). Patterns are lowercase; the text is case-folded as it
+   * is read, without building its lowercase copy, except where `toLowerCase` depends on
+   * context. A sink array, not a callback, keeps the innermost loop free of calls.
    */
   scan(s: string, found: number[]): void {
     const from = found.length;
-    const wideText = this.#ascii.scan(s, found);
+    let text = s;
+    let lowered = false;
+    let status = this.#ascii.scan(text, found);
+    if (status === REFOLD) {
+      found.length = from;
+      text = s.toLowerCase();
+      lowered = true;
+      status = this.#ascii.scan(text, found, true);
+    }
     const ids = this.#asciiIds;
     for (let i = from; i < found.length; i++) found[i] = ids[found[i]!]!;
-    if (wideText && this.#wide) {
+    if (status !== ASCII_ONLY && this.#wide) {
       const w = this.#wideFound;
       w.length = 0;
-      this.#wide.scan(s, w);
+      if (this.#wide.scan(text, w, lowered) === REFOLD) {
+        w.length = 0;
+        this.#wide.scan(text.toLowerCase(), w, true);
+      }
       for (const id of w) found.push(this.#wideIds[id]!);
     }
   }
@@ -82,7 +113,7 @@ export class AhoCorasick {
   scanLowercased(raw: string, found: number[]): void {
     if (raw.length > MEMO_MAX_LENGTH || this.#memoPause > 0) {
       if (this.#memoPause > 0) this.#memoPause--;
-      this.scan(lowerCached(raw), found);
+      this.scan(raw, found);
       return;
     }
     if (++this.#memoTries === MEMO_WINDOW) {
@@ -96,7 +127,7 @@ export class AhoCorasick {
     let ids = this.#memo.get(raw);
     if (ids === undefined) {
       const from = found.length;
-      this.scan(lowerCached(raw), found);
+      this.scan(raw, found);
       ids = found.length === from ? NONE : Int32Array.from(new Set(found.slice(from)));
       found.length = from;
       if (this.#memo.size >= MEMO_ENTRIES) this.#memo.clear();
@@ -146,6 +177,8 @@ class Automaton {
           else this.#other.set(c, width++);
         }
       }
+    // Patterns are lowercase; an uppercase ASCII letter in a text reads as its lowercase.
+    for (let c = 65; c <= 90; c++) this.#ascii[c] = this.#ascii[c + 32]!;
 
     // The trie, as maps while building.
     const children: Map<number, number>[] = [new Map()];
@@ -246,8 +279,13 @@ class Automaton {
     }
   }
 
-  /** Appends the ids of the patterns `s` contains; true when `s` has a non-ASCII character. */
-  scan(s: string, found: number[]): boolean {
+  /**
+   * Appends the ids of the patterns `s` contains, read case-folded (see {@link foldTable}).
+   * Returns ASCII_ONLY, WIDE (the text has a non-ASCII character), or REFOLD when it holds a
+   * character whose lowercase depends on context or is longer (`Σ`, `İ`, astral letters):
+   * the caller then scans `s.toLowerCase()` instead, with `lowered` set.
+   */
+  scan(s: string, found: number[], lowered = false): number {
     const ascii = this.#ascii;
     const dense = this.#dense;
     const denseStates = this.#denseStates;
@@ -256,21 +294,23 @@ class Automaton {
     const outList = this.#outList;
     const hasOut = this.#hasOut;
     let state = 0;
-    let wide = false;
+    let status = ASCII_ONLY;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       let col: number;
       if (c < 128) col = ascii[c]!;
       else {
-        wide = true;
-        col = this.#other.get(c) ?? 0;
+        const f = lowered ? c : FOLD[c]!;
+        if (f === NO_FOLD) return REFOLD;
+        status = WIDE;
+        col = this.#other.get(f) ?? 0;
       }
       state = col === 0 ? 0 : state < denseStates ? dense[state * width + col]! : this.#step(state, col);
       if (hasOut[state] === 0) continue;
       const b = outStart[state + 1]!;
       for (let j = outStart[state]!; j < b; j++) found.push(outList[j]!);
     }
-    return wide;
+    return status;
   }
 
   /** Memory held by the tables, for reports. */
