@@ -1,16 +1,21 @@
-import { baseServiceSchema, httpSchema, runService } from '@soc/core';
-import { apiApp } from './app.ts';
+import { runService } from '@soc/core';
+import { createApi } from './app.ts';
+import { apiServiceSchema, buildDeps } from './config.ts';
+import { followHeartbeats } from './resources/agents/heartbeats.ts';
+import { ensureIndices } from './store/es.ts';
 
-const schema = baseServiceSchema.extend({
-  http: httpSchema.extend({ port: httpSchema.shape.port.default(8080) }).prefault({}),
-});
+let deps: ReturnType<typeof buildDeps> | undefined;
 
 await runService({
   name: 'api',
-  schema,
+  schema: apiServiceSchema,
   async start(ctx) {
-    await ctx.nats();
-    ctx.elasticsearch();
+    const nc = await ctx.nats();
+    const es = ctx.elasticsearch();
+    deps = buildDeps(es, ctx.config.api, ctx.logger);
+    await ensureIndices(es, deps.indices);
+    const hb = followHeartbeats(nc, es, deps.indices.agents, ctx.logger);
+    ctx.shutdown.add('heartbeats', async () => hb.stop());
   },
-  routes: (ctx) => apiApp({ version: '0.1.0', logger: ctx.logger }),
+  routes: () => createApi(deps!).app,
 });

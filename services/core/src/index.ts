@@ -6,6 +6,7 @@ export * from './elasticsearch/client.ts';
 export { Shutdown } from './lifecycle/shutdown.ts';
 export { createLogger, type Logger, type LoggerOptions } from './log/logger.ts';
 export { REDACT_PATHS, REDACTED, redactUrl } from './log/redact.ts';
+export * from './model/index.ts';
 export * from './nats/connect.ts';
 export * from './nats/jetstream.ts';
 export * from './nats/streams.ts';

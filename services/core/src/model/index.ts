@@ -1,0 +1,5 @@
+export * from './alert.ts';
+export * from './indices.ts';
+export * from './organization.ts';
+export * from './rule-state.ts';
+export * from './system.ts';
