@@ -23,4 +23,10 @@ export const SERVICES: ServiceEntry[] = [
     port: 8081,
     banner: { label: 'Ingest', path: '/metrics' },
   },
+  {
+    name: 'detection',
+    entry: join(REPO_ROOT, 'services/detection/src/main.ts'),
+    port: 8082,
+    banner: { label: 'Detection', path: '/metrics' },
+  },
 ];

@@ -1,0 +1,11 @@
+export * from './alert.ts';
+export { BatchConsumer } from './batches.ts';
+export { type DetectionConfig, detectionSchema, detectionServiceSchema } from './config.ts';
+export { Correlator } from './correlator.ts';
+export { Detector } from './detector.ts';
+export { compileExceptions, valuesAtPath } from './exceptions.ts';
+export { families, fnv1a, Router } from './partition.ts';
+export { RuleSource } from './rule-source.ts';
+export { RuleSet, readRuleFiles, ruleKey } from './ruleset.ts';
+export { type DetectionContext, type RunningDetection, startDetection } from './service.ts';
+export { AlertStore, ensureAlertIndices } from './store.ts';

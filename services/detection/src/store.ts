@@ -1,0 +1,104 @@
+import type { Client } from '@elastic/elasticsearch';
+import { ALERT_MAPPING, type Alert, RULE_STATE_MAPPING, type SocIndices } from '@soc/core';
+import { fold, type Hit } from './alert.ts';
+
+/** Creates the alerts index (behind its alias) and the rules index when missing; races are harmless. */
+export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<void> {
+  const create = async (index: string, mappings: object, alias?: string) => {
+    if (await es.indices.exists({ index })) return;
+    try {
+      await es.indices.create({
+        index,
+        mappings: mappings as never,
+        aliases: alias ? { [alias]: {} } : undefined,
+        settings: { number_of_shards: 1, auto_expand_replicas: '0-1', refresh_interval: '1s' },
+      });
+    } catch (err) {
+      if (!String((err as Error).message).includes('resource_already_exists')) throw err;
+    }
+  };
+  await create(ix.alertsConcrete, ALERT_MAPPING, ix.alerts);
+  await create(ix.rules, RULE_STATE_MAPPING);
+}
+
+interface Stored {
+  alert: Alert;
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/**
+ * Writes alerts so that a batch applied twice (a redelivery after a crash) leaves them as
+ * applied once: create with op_type create, grow with optimistic concurrency (if_seq_no), and
+ * on a conflict (another process, or the API changing the status) read again and re-fold.
+ * No scripts: the integ-test Elasticsearch has none.
+ */
+export class AlertStore {
+  constructor(
+    private readonly es: Client,
+    private readonly ix: SocIndices,
+    private readonly maxIds: number,
+  ) {}
+
+  /** Applies the hits; returns every alert they touch as now stored (changed or not). */
+  async apply(hits: Hit[]): Promise<Alert[]> {
+    const byId = new Map<string, Hit[]>();
+    for (const h of hits) byId.set(h.alertId, [...(byId.get(h.alertId) ?? []), h]);
+    const result = new Map<string, Alert>();
+    let pending = [...byId.keys()];
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 20)
+        throw new Error(
+          `alerts still conflicting after ${attempt} attempts: ${pending.slice(0, 5).join(', ')}`,
+        );
+      const stored = await this.#read(pending);
+      const ops: object[] = [];
+      const order: { id: string; alert: Alert }[] = [];
+      const now = new Date().toISOString();
+      for (const id of pending) {
+        const s = stored.get(id);
+        const next = fold(s?.alert, byId.get(id)!, this.maxIds, now);
+        if (!next) {
+          if (s) result.set(id, s.alert);
+          continue;
+        }
+        ops.push(
+          s
+            ? {
+                index: {
+                  _index: this.ix.alertsConcrete,
+                  _id: id,
+                  if_seq_no: s.seqNo,
+                  if_primary_term: s.primaryTerm,
+                },
+              }
+            : { create: { _index: this.ix.alertsConcrete, _id: id } },
+          next,
+        );
+        order.push({ id, alert: next });
+      }
+      pending = [];
+      if (!ops.length) break;
+      const res = await this.es.bulk({ operations: ops, refresh: false });
+      res.items.forEach((item, i) => {
+        const r = (item.index ?? item.create)!;
+        const { id, alert } = order[i]!;
+        if (!r.error) result.set(id, alert);
+        else if (r.status === 409) pending.push(id);
+        else throw new Error(`alert ${id} refused: ${r.error.type}: ${r.error.reason}`);
+      });
+    }
+    return [...result.values()];
+  }
+
+  async #read(ids: string[]): Promise<Map<string, Stored>> {
+    const out = new Map<string, Stored>();
+    if (!ids.length) return out;
+    const res = await this.es.mget<Alert>({ index: this.ix.alertsConcrete, ids, realtime: true });
+    for (const d of res.docs) {
+      if ('found' in d && d.found && d._source && d._seq_no !== undefined && d._primary_term !== undefined)
+        out.set(d._id, { alert: d._source, seqNo: d._seq_no, primaryTerm: d._primary_term });
+    }
+    return out;
+  }
+}
