@@ -35,7 +35,7 @@ export class KeywordIndex {
     if (!ac) return hits;
     const found = this.#found;
     found.length = 0;
-    for (const s of view.strings()) ac.scanLowercased(s, found);
+    for (const s of view.strings()) ac.scan(s, found);
     for (const id of found) for (const r of this.#rulesOf[id]!) hits.push(r);
     return hits;
   }
