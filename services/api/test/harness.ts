@@ -54,6 +54,28 @@ const EVENT_MAPPING = {
   },
 };
 
+export const RULE_ID = '5f0c3c5e-1b2a-4c1d-9e7f-0a1b2c3d4e5f';
+
+export function ruleYaml(id: string, title = 'Root login failure'): string {
+  return [
+    `title: ${title}`,
+    `id: ${id}`,
+    'status: test',
+    'logsource:',
+    '  category: authentication',
+    'detection:',
+    '  selection:',
+    '    user.name: root',
+    '    event.action: login',
+    '  condition: selection',
+    'level: high',
+    'tags:',
+    '  - attack.t1110.001',
+    '  - attack.credential-access',
+    '',
+  ].join('\n');
+}
+
 export function alertDoc(id: string, org: string, i: number, now = Date.now()): Alert {
   const level = (['low', 'medium', 'high', 'critical'] as const)[i % 4]!;
   const t = new Date(now - i * 60_000).toISOString();
@@ -104,6 +126,8 @@ export async function startHarness(name: string): Promise<Harness> {
     aliases: { [`${prefix}-events`]: {} },
     settings: { number_of_replicas: 0 },
   });
+  // Writes that wait for a refresh (so a list shows what was just created) wait 100 ms, not 1 s.
+  await es.indices.putSettings({ index: `${prefix}-*`, settings: { refresh_interval: '100ms' } });
   const { app, routes } = createApi(deps);
 
   const tokens = new Map<string, string>();
@@ -227,6 +251,7 @@ export async function startHarness(name: string): Promise<Harness> {
       event: `${org}-ev-0`,
     };
   }
+  await must(request('PUT', `/rules/${RULE_ID}`, { token: adminToken, body: { source: ruleYaml(RULE_ID) } }));
   await es.indices.refresh({ index: `${prefix}-*` });
   return {
     es,

@@ -54,9 +54,12 @@ export function sendProblem(c: Context, key: ProblemKey, detail?: string, errors
   });
 }
 
+const WHERE: Record<string, string> = { json: 'body', param: 'path', query: 'query', header: 'header' };
+
 export function zodErrors(where: string, error: z.ZodError): FieldError[] {
   return error.issues.slice(0, 50).map((i) => ({
-    field: [where, ...i.path.map(String)].join('.'),
+    // The request's part as clients know it: body, query, path.
+    field: [WHERE[where] ?? where, ...i.path.map(String)].join('.'),
     // zod's messages never echo the value, so they are safe to return.
     message: i.message,
   }));

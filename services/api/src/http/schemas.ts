@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
 /** Shared request pieces. Ids are opaque, bounded and safe in a URL and an Elasticsearch `_id`. */
-export const idSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an id of letters, digits and _.:-');
+export const idSchema = z.string().regex(/^[A-Za-z0-9_.:@-]{1,254}$/, 'an id of letters, digits and _.:@-');
 export const IdParams = z.object({ id: idSchema.openapi({ param: { name: 'id', in: 'path' } }) });
 
 export const problemSchema = z

@@ -110,8 +110,6 @@ export function buildQuery(q: BaseQueryInput, scope: object[], timeField = '@tim
         lenient: true,
         // No fuzzy/slop expansion storms; prefix and phrase stay.
         flags: 'AND|OR|NOT|PHRASE|PREFIX|PRECEDENCE|ESCAPE|WHITESPACE',
-        // Bounds the terms a `prefix*` may expand to.
-        max_determinized_states: 1000,
       },
     });
   return { bool: { filter, must, must_not: mustNot } };
