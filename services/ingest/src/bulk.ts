@@ -37,9 +37,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+/** The HTTP status of a failed request; undefined when there was no answer (connection errors carry 0). */
 function statusOf(err: unknown): number | undefined {
   const s = (err as { meta?: { statusCode?: number } }).meta?.statusCode;
-  return typeof s === 'number' ? s : undefined;
+  return typeof s === 'number' && s >= 100 ? s : undefined;
 }
 
 interface BulkResponseItem {

@@ -8,7 +8,7 @@ import {
   count,
   createLaneStream,
   deleteLane,
-  distinctIds,
+  idCensus,
   type Lane,
   lane,
   laneConfig,
@@ -170,6 +170,6 @@ describe.skipIf(!stackUrls)(`ingest: stream to Elasticsearch${needsStack}`, () =
     expect(info.num_pending + info.num_ack_pending).toBe(0);
     await es.indices.refresh({ index: `${l.prefix}-events` });
     expect(await count(es, `${l.prefix}-events`, { term: { 'agent.id': 'dup1' } })).toBe(200);
-    expect(await distinctIds(es, `${l.prefix}-events`)).toBe(before + 200);
+    expect(await idCensus(es, `${l.prefix}-events`)).toEqual({ distinct: before + 200, doubled: [] });
   });
 });

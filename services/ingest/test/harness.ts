@@ -187,14 +187,32 @@ export async function waitForCount(es: Client, index: string, n: number, timeout
   return c;
 }
 
-/** Distinct `event.id` values in `index` (equal to the count when nothing is doubled). */
-export async function distinctIds(es: Client, index: string): Promise<number> {
-  const r = await es.search({
-    index,
-    size: 0,
-    aggs: { ids: { cardinality: { field: 'event.id', precision_threshold: 40_000 } } },
-  });
-  return (r.aggregations!.ids as { value: number }).value;
+/**
+ * Exactly how many distinct `event.id` values `index` holds, and which appear more than once
+ * (paged composite aggregation: exact, unlike cardinality's estimate).
+ */
+export async function idCensus(es: Client, index: string): Promise<{ distinct: number; doubled: string[] }> {
+  let after: Record<string, unknown> | undefined;
+  let distinct = 0;
+  const doubled: string[] = [];
+  for (;;) {
+    const r = await es.search({
+      index,
+      size: 0,
+      aggs: {
+        ids: { composite: { size: 10_000, sources: [{ id: { terms: { field: 'event.id' } } }], after } },
+      },
+    });
+    const agg = r.aggregations!.ids as {
+      buckets: { key: { id: string }; doc_count: number }[];
+      after_key?: Record<string, unknown>;
+    };
+    distinct += agg.buckets.length;
+    for (const b of agg.buckets) if (b.doc_count > 1) doubled.push(b.key.id);
+    if (agg.buckets.length < 10_000 || !agg.after_key) break;
+    after = agg.after_key;
+  }
+  return { distinct, doubled };
 }
 
 export { sleep };
