@@ -59,4 +59,39 @@ describe('starter rules (rules/sigma) through normalise → engine', () => {
     expect(all.length).toBeGreaterThan(20);
     expect(evaluateLocally(rs, all)).toEqual([]);
   });
+
+  it('rule state: an exception silences only what it names; a disabled rule is not loaded', () => {
+    const web = cases.find((c) => c.rule === '6a748bf3-5db2-4de2-92fb-1d4f28c3b3a4')!;
+    const ps = cases.find((c) => c.rule === 'd0dd84f4-2faf-469a-be45-97a67456a0ee')!;
+    const state = (id: string, over: object) => ({
+      id,
+      title: id,
+      level: 'high',
+      tags: [],
+      logsource: {},
+      source: '',
+      enabled: true,
+      exceptions: [],
+      version: 2,
+      updated_by: 'analyst',
+      updated_at: '2026-03-11T03:00:00.000Z',
+      ...over,
+    });
+    const exception = {
+      id: 'e1',
+      field: 'source.ip',
+      values: ['203.0.113.14'],
+      created_by: 'analyst',
+      created_at: '2026-03-11T03:00:00.000Z',
+    };
+    const tuned = new RuleSet(pipelineFor('ecs'), {
+      files: files.documents,
+      states: [state(web.rule, { exceptions: [exception] }), state(ps.rule, { enabled: false })],
+    });
+    expect(tuned.version(tuned.rules.find((r) => r.id === web.rule)!)).toBe(2);
+    // the exception names the web shell rule only: the command rule still fires on the same request
+    expect(evaluateLocally(tuned, docs(web, web.true_positive)).map((m) => m.rule)).toEqual(web.also);
+    expect(evaluateLocally(tuned, docs(ps, ps.true_positive))).toEqual([]);
+    expect(tuned.fingerprint).not.toBe(rs.fingerprint);
+  });
 });
