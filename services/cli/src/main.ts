@@ -1,13 +1,22 @@
 import { ConfigError } from '@soc/core';
 import { PrerequisiteError } from '@soc/stack';
+import { adminCommand } from './commands/admin.ts';
 import { agentCommand } from './commands/agent.ts';
+import { auditCommand } from './commands/audit.ts';
 import { sigmaCommand } from './commands/sigma/index.ts';
 import { stackCommand } from './commands/stack.ts';
 import { startCommand } from './commands/start.ts';
 import { type Command, EXIT, UsageError } from './usage.ts';
 
 /** Subcommands; later issues add `sigma`, `agent`, `rules`, `admin`, `audit`… */
-export const COMMANDS: Command[] = [startCommand, stackCommand, sigmaCommand, agentCommand];
+export const COMMANDS: Command[] = [
+  startCommand,
+  stackCommand,
+  sigmaCommand,
+  agentCommand,
+  adminCommand,
+  auditCommand,
+];
 
 export const VERSION = '0.1.0';
 
