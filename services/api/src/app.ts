@@ -129,5 +129,7 @@ export function createApi(deps: ApiDeps): { app: Hono; routes: RouteInfo[] } {
 
   const app = new Hono();
   app.route(API_BASE, api);
+  // The ops server answers unknown paths the same way; this covers the app served on its own.
+  app.notFound((c) => sendProblem(c, 'not-found', `No route ${c.req.method} ${c.req.path}`));
   return { app, routes: router.routes };
 }
