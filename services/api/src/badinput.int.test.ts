@@ -29,7 +29,7 @@ describe.skipIf(!ES_URL)(`bad input${skipReason}`, () => {
     await h?.close();
   });
 
-  const send = (method: string, path: string, body?: BodyInit, headers: Record<string, string> = {}) =>
+  const send = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
     fetch(`${base}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
