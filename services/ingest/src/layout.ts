@@ -194,5 +194,7 @@ export async function ensureLayout(es: Client, config: IngestConfig): Promise<{ 
       if (!String((err as Error).message).includes('resource_already_exists')) throw err;
     }
   }
+  // A just-created index answers searches only once its shard is started.
+  await es.cluster.health({ index: n.assets, wait_for_status: 'yellow', timeout: '60s' });
   return { ilm };
 }

@@ -34,7 +34,23 @@ export async function startIngest(ctx: IngestContext): Promise<Ingestor> {
   const assets = new AssetSource(ctx.es, names(c.indices.prefix).assets, ctx.logger, (n) =>
     metrics.assets.set(n),
   );
-  await assets.load();
+  // Enrichment needs the registry, but a registry that cannot be read must not stop ingest:
+  // after a few tries it starts with what it has and the periodic refresh catches up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await assets.load();
+      break;
+    } catch (err) {
+      if (attempt >= 5) {
+        ctx.logger.warn(
+          { err: (err as Error).message },
+          'asset registry unreadable; starting with every asset unknown',
+        );
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 1000 * attempt));
+    }
+  }
   assets.start(c.assets.refreshS);
   ctx.shutdown.add('assets', () => assets.stop());
 

@@ -139,22 +139,26 @@ async function viaIngest(processes: number) {
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
     );
-  // The clock starts at the first delivery (process start-up is not throughput).
-  let info = await jsm.consumers.info(stream, 'ingest');
-  while (info.delivered.stream_seq === 0) {
-    await sleep(20);
-    info = await jsm.consumers.info(stream, 'ingest');
+  let s: number;
+  try {
+    // The clock starts at the first delivery (process start-up is not throughput).
+    let info = await jsm.consumers.info(stream, 'ingest');
+    while (info.delivered.stream_seq === 0) {
+      await sleep(20);
+      info = await jsm.consumers.info(stream, 'ingest');
+    }
+    const t0 = performance.now();
+    await searchable(`${prefix}-events`, N);
+    s = (performance.now() - t0) / 1000;
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(
+      children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
+    );
+    await jsm.streams.delete(stream);
+    await cleanup(prefix);
+    await nc.close();
   }
-  const t0 = performance.now();
-  await searchable(`${prefix}-events`, N);
-  const s = (performance.now() - t0) / 1000;
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-  );
-  await jsm.streams.delete(stream);
-  await cleanup(prefix);
-  await nc.close();
   return { label: `JetStream → ingest × ${processes}`, events: N, seconds: s, perSecond: N / s };
 }
 
