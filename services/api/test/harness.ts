@@ -113,6 +113,7 @@ export async function startHarness(name: string): Promise<Harness> {
   const es = new Client({ node: ES_URL! });
   const logger = createLogger({ service: 'api-test', level: 'silent', pretty: false });
   const config = apiSchema.parse({
+    trustProxy: true,
     indexPrefix: prefix,
     eventsIndex: `${prefix}-events`,
     secret: randomBytes(32).toString('hex'),

@@ -12,7 +12,8 @@ export interface IssuedSecret {
   hash: string;
 }
 
-export const newId = (): string => randomBytes(12).toString('base64url');
+// Hex: no `_` to confuse with the token's separators, and safe in URLs and NATS subjects.
+export const newId = (): string => randomBytes(8).toString('hex');
 
 export function issueSecret(prefix: string, id = newId()): IssuedSecret {
   const secret = randomBytes(32).toString('base64url');
@@ -25,7 +26,7 @@ export function sha256(text: string): string {
 
 /** Splits a presented token; undefined when it is not of this prefix's shape. */
 export function parseSecret(prefix: string, token: string): { id: string; secret: string } | undefined {
-  const m = new RegExp(`^${prefix}_([A-Za-z0-9_-]{16})_([A-Za-z0-9_-]{43})$`).exec(token);
+  const m = new RegExp(`^${prefix}_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$`).exec(token);
   return m ? { id: m[1]!, secret: m[2]! } : undefined;
 }
 
