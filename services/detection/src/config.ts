@@ -53,6 +53,12 @@ export const detectionSchema = z.object({
       /** Alerts are published on `<subjectPrefix>.<level>.<rule id>`. */
       subjectPrefix: z.string().default('alerts'),
       stream: z.string().default('ALERTS'),
+      /**
+       * `false`: an alert is searchable at the alerts index's next refresh (≤ 1 s). `true`
+       * refreshes with every write (searchable at once, but measured slower overall under
+       * load: every batch makes a segment); `wait_for` holds the batch until the refresh.
+       */
+      refresh: z.enum(['true', 'false', 'wait_for']).default('false'),
     })
     .prefault({}),
   indices: z

@@ -99,6 +99,14 @@ export class Detector {
     }
   }
 
+  #committing: Promise<void> = Promise.resolve();
+
+  /**
+   * Evaluates a batch, then hands its write to a queue of one: the next batch is evaluated
+   * while this one is written (CPU and I/O overlap), yet writes stay in order and at most one
+   * batch waits for its write. A failed write naks its own batch only; folding is order-free
+   * (a count of distinct event ids, min/max times), so a later batch written first is harmless.
+   */
   async handle(batch: JsMsg[]): Promise<void> {
     if (this.#next) {
       this.#rules = this.#next;
@@ -107,6 +115,7 @@ export class Detector {
     }
     const hits: Hit[] = [];
     const obs: { partition: number; o: Observation }[] = [];
+    const t0 = performance.now();
     for (const m of batch) {
       try {
         this.evaluate(
@@ -123,11 +132,52 @@ export class Detector {
         );
       }
     }
+    const evaluateMs = performance.now() - t0;
+    this.deps.metrics.stage.observe({ stage: 'evaluate' }, evaluateMs / 1000);
+    await this.#committing;
+    this.#committing = this.#commit(batch, hits, obs, evaluateMs).catch((err) => {
+      this.deps.logger.error(
+        { err: (err as Error).message, messages: batch.length },
+        'alerts not written; the batch will be redelivered',
+      );
+      for (const m of batch) m.nak(2_000);
+    });
+  }
+
+  async #commit(
+    batch: JsMsg[],
+    hits: Hit[],
+    obs: { partition: number; o: Observation }[],
+    evaluateMs: number,
+  ): Promise<void> {
+    const t1 = performance.now();
     const alerts = hits.length ? await this.deps.store.apply(hits) : [];
+    const t2 = performance.now();
     if (alerts.length) await publishAlerts(this.deps.js, this.deps.alertPrefix, alerts);
     if (obs.length) await publishObservations(this.deps.js, this.deps.corrPrefix, obs);
+    const t3 = performance.now();
     this.deps.metrics.alerts.inc({ kind: 'rule' }, alerts.length);
     for (const m of batch) m.ack();
-    this.deps.metrics.latency.observe((Date.now() - batch[0]!.info.timestampNanos / 1e6) / 1000);
+    const { stage, latency } = this.deps.metrics;
+    stage.observe({ stage: 'write' }, (t2 - t1) / 1000);
+    stage.observe({ stage: 'publish' }, (t3 - t2) / 1000);
+    latency.observe((Date.now() - batch[0]!.info.timestampNanos / 1e6) / 1000);
+    if (evaluateMs + t3 - t1 > 1000)
+      this.deps.logger.warn(
+        {
+          events: batch.length,
+          hits: hits.length,
+          alerts: alerts.length,
+          evaluateMs: Math.round(evaluateMs),
+          writeMs: Math.round(t2 - t1),
+          publishMs: Math.round(t3 - t2),
+        },
+        'slow batch',
+      );
+  }
+
+  /** Waits for the write in flight (shutdown: after the consumer stopped). */
+  async drain(): Promise<void> {
+    await this.#committing;
   }
 }

@@ -30,6 +30,13 @@ export function detectionMetrics(registry: Registry) {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers: [registry],
     }),
+    stage: new Histogram({
+      name: 'soc_detection_batch_stage_seconds',
+      help: 'Time a batch spends per stage: evaluate (normalise + rules), write (alerts to Elasticsearch), publish (NATS)',
+      labelNames: ['stage'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+      registers: [registry],
+    }),
     rules: new Gauge({
       name: 'soc_detection_rules',
       help: 'Rules and correlations loaded',

@@ -73,7 +73,7 @@ export async function startDetection(ctx: DetectionContext): Promise<RunningDete
   const first = (await source.poll(true))!;
   metrics.rules.set({ kind: 'rule' }, first.rules.length);
   metrics.rules.set({ kind: 'correlation' }, first.correlations.length);
-  const store = new AlertStore(es, ix, c.maxEventIds);
+  const store = new AlertStore(es, ix, c.maxEventIds, c.alerts.refresh);
   const common = { js, store, logger, metrics };
 
   const detector = new Detector(first, {
@@ -146,6 +146,7 @@ export async function startDetection(ctx: DetectionContext): Promise<RunningDete
     clearInterval(timer);
     assets.stop();
     await consumer.stop();
+    await detector.drain();
     for (const cor of correlators) await cor.stop();
   };
   ctx.shutdown.add('detection', stop);

@@ -34,10 +34,18 @@ interface Stored {
  * No scripts: the integ-test Elasticsearch has none.
  */
 export class AlertStore {
+  /**
+   * Alerts this process wrote last, with their seq_no: a repeat folds without reading first.
+   * Stale entries (another process or the API wrote since) fail with 409 and are re-read.
+   */
+  readonly #cache = new Map<string, Stored>();
+  static readonly CACHE_SIZE = 20_000;
+
   constructor(
     private readonly es: Client,
     private readonly ix: SocIndices,
     private readonly maxIds: number,
+    private readonly refresh: 'true' | 'false' | 'wait_for' = 'false',
   ) {}
 
   /** Applies the hits; returns every alert they touch as now stored (changed or not). */
@@ -51,7 +59,11 @@ export class AlertStore {
         throw new Error(
           `alerts still conflicting after ${attempt} attempts: ${pending.slice(0, 5).join(', ')}`,
         );
-      const stored = await this.#read(pending);
+      const stored = await this.#read(pending.filter((id) => !this.#cache.has(id)));
+      for (const id of pending) {
+        const c = this.#cache.get(id);
+        if (c) stored.set(id, c);
+      }
       const ops: object[] = [];
       const order: { id: string; alert: Alert }[] = [];
       const now = new Date().toISOString();
@@ -79,16 +91,30 @@ export class AlertStore {
       }
       pending = [];
       if (!ops.length) break;
-      const res = await this.es.bulk({ operations: ops, refresh: false });
+      const res = await this.es.bulk({
+        operations: ops,
+        refresh: this.refresh === 'true' ? true : this.refresh === 'false' ? false : 'wait_for',
+      });
       res.items.forEach((item, i) => {
         const r = (item.index ?? item.create)!;
         const { id, alert } = order[i]!;
-        if (!r.error) result.set(id, alert);
-        else if (r.status === 409) pending.push(id);
-        else throw new Error(`alert ${id} refused: ${r.error.type}: ${r.error.reason}`);
+        if (!r.error) {
+          result.set(id, alert);
+          if (r._seq_no !== undefined && r._primary_term !== undefined)
+            this.#remember(id, { alert, seqNo: r._seq_no, primaryTerm: r._primary_term });
+        } else if (r.status === 409) {
+          this.#cache.delete(id);
+          pending.push(id);
+        } else throw new Error(`alert ${id} refused: ${r.error.type}: ${r.error.reason}`);
       });
     }
     return [...result.values()];
+  }
+
+  #remember(id: string, s: Stored): void {
+    this.#cache.delete(id);
+    this.#cache.set(id, s);
+    if (this.#cache.size > AlertStore.CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
   }
 
   async #read(ids: string[]): Promise<Map<string, Stored>> {

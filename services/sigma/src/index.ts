@@ -1,3 +1,4 @@
+export { mutateEvent } from './bench/events.ts';
 export { type BenchOptions, type BenchResult, runBench } from './bench/run.ts';
 export * from './correlation/index.ts';
 export { compileDetection, PredicateCache } from './detection/compile.ts';
