@@ -4,13 +4,25 @@ export type EcsDoc = Record<string, unknown>;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const splitCache = new Map<string, string[]>();
+
+/** A dotted path's segments; parsers use a few hundred literal paths, so they are split once. */
+function segments(path: string): string[] {
+  let parts = splitCache.get(path);
+  if (!parts) {
+    parts = path.split('.');
+    if (splitCache.size < 5_000) splitCache.set(path, parts);
+  }
+  return parts;
+}
+
 /**
  * Sets a dotted path, creating objects on the way. Absent values (undefined, null, '') are
  * skipped so parsers can write `put(doc, 'user.name', m[3])` without guarding every group.
  */
 export function put(doc: EcsDoc, path: string, value: unknown): void {
   if (value === undefined || value === null || value === '') return;
-  const parts = path.split('.');
+  const parts = segments(path);
   let node = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const key = parts[i]!;
@@ -23,7 +35,7 @@ export function put(doc: EcsDoc, path: string, value: unknown): void {
 
 export function get(doc: unknown, path: string): unknown {
   let node = doc;
-  for (const part of path.split('.')) {
+  for (const part of segments(path)) {
     if (!isObject(node)) return undefined;
     node = node[part];
   }

@@ -1,6 +1,18 @@
-import { fieldKind, MAX_STRING_CHARS } from '@soc/sigma/elasticsearch';
+import { fieldKind as contractKind, type FieldKind, MAX_STRING_CHARS } from '@soc/sigma/elasticsearch';
 import { type EcsDoc, int, isObject } from './doc.ts';
 import { canonicalIp } from './ip.ts';
+
+const kinds = new Map<string, FieldKind>();
+
+/** The contract's kind of a path, remembered: every document asks for the same few hundred paths. */
+function fieldKind(path: string): FieldKind {
+  let k = kinds.get(path);
+  if (k === undefined) {
+    k = contractKind(path);
+    if (kinds.size < 20_000) kinds.set(path, k);
+  }
+  return k;
+}
 
 /**
  * The writer's duties of the mapping contract (services/sigma/README.md), applied to every

@@ -5,8 +5,25 @@
 
 const offsetCache = new Map<string, Intl.DateTimeFormat>();
 
-/** Offset in minutes of `timeZone` at the UTC instant `utcMs` (e.g. +420 for UTC+7). */
+const offsets = new Map<string, number>();
+
+/**
+ * Offset in minutes of `timeZone` at the UTC instant `utcMs` (e.g. +420 for UTC+7). Zones
+ * change offset on quarter-hour boundaries at most, so the answer is cached per quarter hour:
+ * `formatToParts` is the costliest step of a syslog line otherwise.
+ */
 export function zoneOffsetMinutes(timeZone: string, utcMs: number): number {
+  const key = `${timeZone}|${Math.floor(utcMs / 900_000)}`;
+  let cached = offsets.get(key);
+  if (cached === undefined) {
+    if (offsets.size > 10_000) offsets.clear();
+    cached = computeOffset(timeZone, Math.floor(utcMs / 900_000) * 900_000);
+    offsets.set(key, cached);
+  }
+  return cached;
+}
+
+function computeOffset(timeZone: string, utcMs: number): number {
   let fmt = offsetCache.get(timeZone);
   if (!fmt) {
     fmt = new Intl.DateTimeFormat('en-US', {
