@@ -3,6 +3,7 @@ import { PrerequisiteError } from '@soc/stack';
 import { adminCommand } from './commands/admin.ts';
 import { agentCommand } from './commands/agent.ts';
 import { auditCommand } from './commands/audit.ts';
+import { rulesCommand } from './commands/rules.ts';
 import { sigmaCommand } from './commands/sigma/index.ts';
 import { stackCommand } from './commands/stack.ts';
 import { startCommand } from './commands/start.ts';
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   startCommand,
   stackCommand,
   sigmaCommand,
+  rulesCommand,
   agentCommand,
   adminCommand,
   auditCommand,

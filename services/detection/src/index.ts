@@ -4,6 +4,8 @@ export { type DetectionConfig, detectionSchema, detectionServiceSchema } from '.
 export { Correlator } from './correlator.ts';
 export { Detector } from './detector.ts';
 export { compileExceptions, valuesAtPath } from './exceptions.ts';
+export { type ImportSummary, importRules } from './import.ts';
+export { evaluateLocally } from './local.ts';
 export { families, fnv1a, Router } from './partition.ts';
 export { RuleSource } from './rule-source.ts';
 export { RuleSet, readRuleFiles, ruleKey } from './ruleset.ts';
