@@ -12,7 +12,18 @@ const runs = Number(process.env.RUNS ?? 3);
 const pin = spawnSync('taskset', ['--version']).status === 0 ? ['taskset', '-c', '0'] : [];
 
 function once(args) {
-  const cmd = [...pin, process.execPath, '--expose-gc', '--max-old-space-size=384', SOC, 'sigma', 'bench', '--format', 'json', ...args];
+  const cmd = [
+    ...pin,
+    process.execPath,
+    '--expose-gc',
+    '--max-old-space-size=384',
+    SOC,
+    'sigma',
+    'bench',
+    '--format',
+    'json',
+    ...args,
+  ];
   const r = spawnSync(cmd[0], cmd.slice(1), {
     cwd: ROOT,
     encoding: 'utf8',

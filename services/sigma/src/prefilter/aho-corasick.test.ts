@@ -99,7 +99,8 @@ describe('AhoCorasick case folding', () => {
       return seed % n;
     };
     const alphabet = ['a', 'B', 'Σ', 'σ', 'İ', 'i', 'Ệ', 'ệ', '😀', '\\', ' '];
-    const word = (max: number) => Array.from({ length: 1 + rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
+    const word = (max: number) =>
+      Array.from({ length: 1 + rnd(max) }, () => alphabet[rnd(alphabet.length)]).join('');
     for (let round = 0; round < 40; round++) {
       const patterns = [...new Set(Array.from({ length: 1 + rnd(12) }, () => word(4).toLowerCase()))];
       const ac = new AhoCorasick(patterns);
