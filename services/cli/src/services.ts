@@ -29,4 +29,11 @@ export const SERVICES: ServiceEntry[] = [
     port: 8082,
     banner: { label: 'Detection', path: '/metrics' },
   },
+  {
+    // the endpoint agent replaying a scripted attack (SOC_DEMO__ENABLED=false turns it off)
+    name: 'demo',
+    entry: join(REPO_ROOT, 'services/detection/src/demo.ts'),
+    port: 8089,
+    banner: { label: 'Demo attack replay', path: '/readyz' },
+  },
 ];
