@@ -345,7 +345,9 @@ try {
   for (const s of scenarios) {
     process.stderr.write(`${s.name}…\n`);
     const m = await measure(s);
-    rows.push(`| ${m.name} | ${m.requests} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.non2xx} |`);
+    rows.push(
+      `| ${m.name} | ${m.requests} | ${m.rps} | ${m.p50.toFixed(0)} | ${m.p95.toFixed(0)} | ${m.p99.toFixed(0)} | ${m.non2xx} |`,
+    );
   }
   const info = `load average ${loadavg()
     .map((l) => l.toFixed(1))

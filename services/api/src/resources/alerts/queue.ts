@@ -107,6 +107,11 @@ export function alertQuery(q: AlertQueryInput, p: Principal): { query: object; s
       ]
     : [];
   // `id` is unique, so search_after pages never skip or repeat an alert without a PIT.
-  const sort = [{ [SORTS[q.sort]]: { order: q.order } }, { id: { order: 'asc' } }];
+  // Newest first among equals (severity has five values), then `id`.
+  const sort = [
+    { [SORTS[q.sort]]: { order: q.order } },
+    ...(q.sort === 'last_seen' ? [] : [{ last_seen: { order: 'desc' } }]),
+    { id: { order: 'asc' } },
+  ];
   return { query: { bool: { filter: f, must } }, sort };
 }
