@@ -4,9 +4,11 @@ export { type DetectionConfig, detectionSchema, detectionServiceSchema } from '.
 export { Correlator } from './correlator.ts';
 export { Detector } from './detector.ts';
 export { compileExceptions, valuesAtPath } from './exceptions.ts';
+export { huntCommand } from './hunt.ts';
 export { type ImportSummary, importRules } from './import.ts';
 export { evaluateLocally } from './local.ts';
 export { families, fnv1a, Router } from './partition.ts';
+export { type RetroHuntOptions, type RetroHuntResult, retroHunt } from './retro.ts';
 export { RuleSource } from './rule-source.ts';
 export { RuleSet, readRuleFiles, ruleKey } from './ruleset.ts';
 export { type DetectionContext, type RunningDetection, startDetection } from './service.ts';

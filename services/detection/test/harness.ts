@@ -77,9 +77,14 @@ export async function deleteLane(nc: NatsConnection, es: Client, l: Lane): Promi
   await jsm.streams.delete(c.alerts.stream).catch(() => undefined);
   await jsm.streams.delete(c.correlation.stream).catch(() => undefined);
   await jsm.streams.delete(`KV_${c.correlation.bucket}`).catch(() => undefined);
-  await es.indices
-    .delete({ index: `${l.prefix}-*`, ignore_unavailable: true, allow_no_indices: true })
-    .catch(() => undefined);
+  await deleteIndices(es, l.prefix);
+}
+
+/** Deletes `<prefix>-*` by name: Elasticsearch 8 refuses wildcard deletes (destructive_requires_name). */
+export async function deleteIndices(es: Client, prefix: string): Promise<void> {
+  const rows = await es.cat.indices({ index: `${prefix}-*`, format: 'json', h: 'index' });
+  const names = (rows as { index?: string }[]).map((r) => r.index).filter((n): n is string => !!n);
+  if (names.length) await es.indices.delete({ index: names.join(',') });
 }
 
 export async function startInProcess(
