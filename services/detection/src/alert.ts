@@ -134,6 +134,8 @@ const KEY_FIELDS = [
   'network',
   'agent',
   'soc',
+  'threat',
+  'dns',
   'message',
 ];
 

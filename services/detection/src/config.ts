@@ -35,6 +35,12 @@ export const detectionSchema = z.object({
       reloadS: positive.default(5),
     })
     .prefault({}),
+  /** Threat-intelligence feeds (STIX 2.1 bundles, MISP event JSON, CSV), re-read with the rules. */
+  intel: z
+    .object({
+      paths: z.array(z.string()).default(['rules/intel']),
+    })
+    .prefault({}),
   /** Correlation state: partitioned by the hash of (correlation, group key). */
   correlation: z
     .object({

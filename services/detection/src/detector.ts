@@ -2,6 +2,7 @@ import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '@soc/core';
 import { type AssetRegistry, enrich, type NormalizeOptions, normalize } from '@soc/normalize';
 import { eventMs, type Hit, ruleHit } from './alert.ts';
+import type { IntelIndex } from './intel/matcher.ts';
 import type { DetectionMetrics } from './metrics.ts';
 import { Router } from './partition.ts';
 import { type Observation, publishAlerts, publishObservations } from './publish.ts';
@@ -19,7 +20,11 @@ export interface DetectorDeps {
   alertPrefix: string;
   corrPrefix: string;
   partitions: number;
+  /** Threat-intelligence indicators, matched on every event (absent: none loaded). */
+  intel?: () => IntelIndex | undefined;
 }
+
+const intelLevel = (confidence: number) => (confidence >= 80 ? 'high' : confidence >= 50 ? 'medium' : 'low');
 
 /**
  * Stage 1, stateless: every process of the shared durable consumer normalises its share of
@@ -74,8 +79,31 @@ export class Detector {
     const doc = r.doc as Record<string, unknown>;
     const matches = rs.engine.match(doc);
     metrics.events.inc();
-    if (!matches.length) return;
     const time = eventMs(doc, r.observedMs);
+    for (const m of this.deps.intel?.()?.match(doc) ?? []) {
+      const ind = m.indicator;
+      const info = {
+        key: `intel:${ind.type}:${ind.value}`,
+        title: `Threat-intelligence match: ${ind.type} ${ind.value} (${ind.source}, confidence ${ind.confidence})`,
+        level: intelLevel(ind.confidence),
+        tags: ['threat-intel', `intel.source.${ind.source}`, `intel.confidence.${ind.confidence}`],
+        version: 1,
+      };
+      // ECS threat.indicator on the alert's copy of the event: source and confidence kept with it
+      const threat = {
+        indicator: {
+          type: ind.type,
+          value: ind.value,
+          provider: ind.source,
+          confidence: ind.confidence,
+          description: ind.description,
+          id: ind.id,
+        },
+        matched: { field: m.field, atomic: m.value },
+      };
+      hits.push(ruleHit(info, { ...doc, threat }, r.id, time, this.deps.windowMs));
+    }
+    if (!matches.length) return;
     for (const rule of matches) {
       const key = ruleKey(rule);
       const exception = rs.exceptions.get(key)?.(doc);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,9 +22,10 @@ import { starterCases } from '../test/starter.ts';
 import type { RunningDetection } from './service.ts';
 
 const cases = starterCases();
-const expected = new Set(cases.flatMap((c) => [c.rule, ...c.also]));
+const INTEL = 'intel:ip:203.0.113.17';
+const expected = new Set([...cases.flatMap((c) => [c.rule, ...c.also]), INTEL]);
 /** The command-in-a-request rule fires in two scenarios (two attackers): two alerts. */
-const alertsExpected = cases.reduce((n, c) => n + 1 + c.also.length, 0);
+const alertsExpected = cases.reduce((n, c) => n + 1 + c.also.length, 0) + 1; // + the intel match
 const fromBenign = (a: Alert) => JSON.stringify((a.fields as { log?: unknown }).log ?? '').includes('/bn/');
 
 describe.skipIf(!stackUrls)(
@@ -40,7 +41,13 @@ describe.skipIf(!stackUrls)(
 
     beforeAll(async () => {
       nc = await connect({ servers: stackUrls!.natsUrl });
-      l = lane('det-e2e');
+      // a feed whose live indicator is the Suricata scenario's attacker, and an expired one the defacement's
+      mkdirSync(join(dir, 'intel'));
+      writeFileSync(
+        join(dir, 'intel/feed.csv'),
+        'type,value,confidence,valid_until,source,description\nip,203.0.113.17,90,,CERT test feed,exploit kit\nip,203.0.113.16,90,2020-01-01T00:00:00Z,old feed,expired\n',
+      );
+      l = lane('det-e2e', { intel: { paths: [join(dir, 'intel')] } });
       await createLane(nc, l);
       const started = await startInProcess(nc, stackUrls!.elasticsearchUrl, l.config);
       ({ det, es } = started);
@@ -59,7 +66,7 @@ describe.skipIf(!stackUrls)(
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it(`every starter rule raises its alert (${expected.size} rules), the benign corpus none, each alert once`, async () => {
+    it(`every starter rule raises its alert (${expected.size - 1} rules) and the live indicator its own, the benign corpus and the expired indicator none, each alert once`, async () => {
       ({ agent } = await runAgentOnFixtures(dir, stackUrls!.natsUrl, l.agent, cases));
       const t0 = Date.now();
       const got = await waitForAlerts(es, l.prefix, (a) =>
@@ -81,6 +88,14 @@ describe.skipIf(!stackUrls)(
         expect(a.events.ids.length).toBe(a.count);
         expect(a.events.ids.every((id) => id.startsWith(`${l.agent}:`))).toBe(true);
       }
+      const intel = all.find((a) => a.rule.id === INTEL)!;
+      expect(intel.rule.level).toBe('high');
+      expect(intel.rule.tags).toContain('intel.source.CERT test feed');
+      expect((intel.fields.threat as { indicator: unknown }).indicator).toMatchObject({
+        provider: 'CERT test feed',
+        confidence: 90,
+        value: '203.0.113.17',
+      });
       const chain = all.find((a) => a.rule.title === 'SSH brute force followed by a successful login')!;
       expect(chain.count).toBe(6); // five failures, then the success
       expect(chain.entities.source?.ip).toBe('203.0.113.11');

@@ -18,6 +18,7 @@ import { BatchConsumer } from './batches.ts';
 import type { DetectionConfig } from './config.ts';
 import { Correlator } from './correlator.ts';
 import { Detector } from './detector.ts';
+import { IntelSource } from './intel/source.ts';
 import { detectionMetrics } from './metrics.ts';
 import { RuleSource } from './rule-source.ts';
 import { pipelineFor } from './ruleset.ts';
@@ -73,12 +74,15 @@ export async function startDetection(ctx: DetectionContext): Promise<RunningDete
   const first = (await source.poll(true))!;
   metrics.rules.set({ kind: 'rule' }, first.rules.length);
   metrics.rules.set({ kind: 'correlation' }, first.correlations.length);
+  const intelSource = new IntelSource(c.intel.paths, logger);
+  let intel = intelSource.load(true);
   const store = new AlertStore(es, ix, c.maxEventIds, c.alerts.refresh);
   const common = { js, store, logger, metrics };
 
   const detector = new Detector(first, {
     ...common,
     registry: () => assets.registry,
+    intel: () => intel,
     normalize: {
       timeZone: c.timeZone,
       parsers: c.parsers,
@@ -126,6 +130,9 @@ export async function startDetection(ctx: DetectionContext): Promise<RunningDete
   await consumer.start();
 
   const reload = async (): Promise<boolean> => {
+    // feeds: swapped whole (a Map lookup never sees half a feed); expiry pruned on each load
+    intel = intelSource.load() ?? intel;
+    if (intel?.prune()) logger.info('threat-intel: expired indicators dropped');
     const next = await source.poll();
     if (!next) return false;
     detector.reload(next);
