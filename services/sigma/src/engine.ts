@@ -142,10 +142,21 @@ export class SigmaEngine {
     return { rule, state: 'active' };
   }
 
+  /**
+   * The filters naming this rule (by id or name) whose logsource the rule's satisfies: each
+   * key the filter sets must be the rule's (case-insensitive), so a filter written for
+   * Windows process creation never silently narrows a Linux rule that shares its name.
+   */
   #filtersFor(rule: SigmaRule): SigmaFilter[] {
     return this.#filters.filter((f) => {
       const names = Array.isArray(f.doc.filter.rules) ? f.doc.filter.rules : [f.doc.filter.rules];
-      return names.some((n) => n === rule.id || (rule.name !== undefined && n === rule.name));
+      if (!names.some((n) => n === rule.id || (rule.name !== undefined && n === rule.name))) return false;
+      return (['category', 'product', 'service'] as const).every((k) => {
+        const want = f.logsource[k];
+        return (
+          typeof want !== 'string' || want.toLowerCase() === String(rule.logsource[k] ?? '').toLowerCase()
+        );
+      });
     });
   }
 
