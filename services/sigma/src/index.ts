@@ -6,7 +6,7 @@ export { type ConditionNode, parseCondition, resolveCondition } from './detectio
 export { type EventView, type Predicate, SigmaError } from './detection/types.ts';
 export { type EngineOptions, type RuleState, type RuleStatus, SigmaEngine } from './engine.ts';
 export { allStrings, fieldExists, fieldValues } from './event/access.ts';
-export { parseJsonValues } from './event/json-stream.ts';
+export { type JsonItem, parseJsonValues, readJsonItems } from './event/json-stream.ts';
 export { eventTime, loadPipeline, mergePipelines, type Pipeline } from './pipeline/index.ts';
 export { type LoadResult, lineOfPath, listRuleFiles, parseSigmaFile, parseSigmaText } from './rule/load.ts';
 export * from './rule/model.ts';

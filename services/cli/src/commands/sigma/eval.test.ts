@@ -191,4 +191,22 @@ describe('soc sigma eval with correlations', () => {
     );
     expect(lines(r.stdout)).toEqual([{ rule: { title: 'ok' }, event: 0 }]);
   });
+
+  it('reports a malformed event line with its position and line, evaluates the others, exit 1', async () => {
+    const rule = file(
+      'whoami.yml',
+      'title: w\nlogsource: {product: x}\ndetection:\n  s: {a: 1}\n  condition: s\n',
+    );
+    const r = await soc([
+      'sigma',
+      'eval',
+      '--rules',
+      rule,
+      file('bad.jsonl', '{"a":1}\n{"a": broken\n{"a":1}\n'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stdout).map((l) => l.event)).toEqual([0, 2]);
+    expect(r.stderr).toMatch(/^event 1 \(line 2\): not JSON: /m);
+    expect(r.stderr).toContain('1 of 3 events could not be read');
+  });
 });

@@ -5,8 +5,8 @@ import {
   formatProblem,
   loadPipeline,
   mergePipelines,
-  parseJsonValues,
   parseSigmaFile,
+  readJsonItems,
   type SigmaCorrelation,
   SigmaEngine,
   type SigmaFilter,
@@ -62,7 +62,16 @@ export async function evaluate(argv: string[]): Promise<number> {
   let timeless = false;
   let n = 0;
   const out: string[] = [];
-  for (const event of parseJsonValues(await readInput(positionals[0]))) {
+  let bad = 0;
+  for (const item of readJsonItems(await readInput(positionals[0]))) {
+    if ('error' in item) {
+      // A bad event is reported and keeps its position, so N still counts input events.
+      console.error(`event ${n} (line ${item.line}): not JSON: ${item.error}`);
+      bad++;
+      n++;
+      continue;
+    }
+    const event = item.value;
     let time: number | undefined | null = null;
     for (const rule of engine.match(event)) {
       if (correlation?.emits(rule) ?? true) out.push(JSON.stringify({ rule: ruleOf(rule), event: n }));
@@ -83,5 +92,6 @@ export async function evaluate(argv: string[]): Promise<number> {
   // End of input completes every window still open.
   for (const m of correlation?.flush() ?? []) out.push(correlationLine(m));
   if (out.length) process.stdout.write(`${out.join('\n')}\n`);
-  return failed ? EXIT.failure : EXIT.ok;
+  if (bad) console.error(`${bad} of ${n} events could not be read`);
+  return failed || bad ? EXIT.failure : EXIT.ok;
 }
