@@ -55,6 +55,11 @@ export interface CompileOptions {
    * matches nothing). A placeholder missing here rejects the rule.
    */
   placeholders?: Record<string, string[]>;
+  /**
+   * What a placeholder missing from `placeholders` becomes: rejected (default), or `*` —
+   * for checking that a rule is valid before an operator has configured its values.
+   */
+  unknownPlaceholders?: 'reject' | 'wildcard';
 }
 
 /** Windash positions up to which a value is expanded into plain literals (5^2 = 25 variants). */
@@ -512,6 +517,7 @@ function valuePatterns(ctx: Ctx, raw: string, anchor: Anchor): Pattern[] {
     const table = ctx.opts.placeholders;
     const lookup = (name: string): Pattern[] => {
       const vals = table === undefined ? undefined : Object.hasOwn(table, name) ? table[name] : undefined;
+      if (!vals && ctx.opts.unknownPlaceholders === 'wildcard') return [[STAR]];
       if (!vals) {
         return fail(
           plan,

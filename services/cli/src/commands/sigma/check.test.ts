@@ -73,4 +73,34 @@ describe('soc sigma check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe('1 files: 1 ok, 0 rejected');
   });
+
+  it('checks an |expand rule without placeholder values (as *); eval needs them, from --placeholders', async () => {
+    const rule = file(
+      'expand.yml',
+      "title: Login from elsewhere\nlogsource: {product: x}\ndetection:\n  sel: {country|expand: '%Legit%'}\n  condition: not sel\n",
+    );
+    expect((await soc(['sigma', 'check', rule])).code).toBe(0);
+    const events = file('countries.jsonl', '{"country":"VN"}\n{"country":"RU"}\n');
+    const without = await soc(['sigma', 'eval', '--rules', rule, events]);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toMatch(/placeholder %Legit% cannot be expanded/);
+    const table = file('ph.yml', 'Legit: [VN, SG]\n');
+    const withValues = await soc(['sigma', 'eval', '--placeholders', table, '--rules', rule, events]);
+    expect(withValues.code).toBe(0);
+    expect(
+      withValues.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).event),
+    ).toEqual([1]);
+    const bad = await soc([
+      'sigma',
+      'check',
+      '--placeholders',
+      file('bad-ph.yml', 'Legit: [1, {a: 2}]\n'),
+      rule,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--placeholders .*bad-ph.yml: Legit/);
+  });
 });

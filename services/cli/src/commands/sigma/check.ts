@@ -2,17 +2,23 @@ import { readFileSync } from 'node:fs';
 import { formatProblem, lineOfPath, parseSigmaText, type RuleProblem, SigmaEngine } from '@soc/sigma';
 import { parseFlags } from '../../args.ts';
 import { EXIT, UsageError } from '../../usage.ts';
-import { ruleFiles, usage } from './shared.ts';
+import { readPlaceholders, ruleFiles, usage } from './shared.ts';
 
 export async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { format: { type: 'string' } }, usage);
+  const { values, positionals } = parseFlags(
+    argv,
+    { format: { type: 'string' }, placeholders: { type: 'string' } },
+    usage,
+  );
   if (values.format !== undefined && values.format !== 'json' && values.format !== 'text') {
     throw new UsageError(`--format must be json or text, got ${values.format}`, usage);
   }
   if (!positionals.length) throw new UsageError('check needs at least one PATH', usage);
   const files = ruleFiles(positionals);
-  // Compiling needs no pipeline: a rule is valid whatever the logsource it names.
-  const engine = new SigmaEngine();
+  // Compiling needs no pipeline: a rule is valid whatever the logsource it names; nor
+  // placeholder values: a rule is valid before an operator has configured them.
+  const placeholders = readPlaceholders(values.placeholders);
+  const engine = new SigmaEngine({ compile: { placeholders, unknownPlaceholders: 'wildcard' } });
   let ok = 0;
   for (const file of files) {
     const problems: RuleProblem[] = [];

@@ -14,7 +14,7 @@ import {
 } from '@soc/sigma';
 import { parseFlags } from '../../args.ts';
 import { EXIT, UsageError } from '../../usage.ts';
-import { readInput, ruleFiles, usage } from './shared.ts';
+import { readInput, readPlaceholders, ruleFiles, usage } from './shared.ts';
 
 const ruleOf = (r: SigmaRule | SigmaCorrelation) => ({ id: r.id, title: r.title, level: r.level });
 
@@ -24,7 +24,11 @@ const correlationLine = (m: CorrelationMatch) =>
 export async function evaluate(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { rules: { type: 'string', multiple: true }, pipeline: { type: 'string', multiple: true } },
+    {
+      rules: { type: 'string', multiple: true },
+      pipeline: { type: 'string', multiple: true },
+      placeholders: { type: 'string' },
+    },
     usage,
   );
   if (!values.rules?.length) throw new UsageError('eval needs --rules PATH', usage);
@@ -32,7 +36,10 @@ export async function evaluate(argv: string[]): Promise<number> {
     throw new UsageError(`eval takes one EVENTS file, got ${positionals.length}`, usage);
   // Several pipelines: each event is routed by whichever pipeline's sources it satisfies.
   const pipeline = values.pipeline?.length ? mergePipelines(values.pipeline.map(loadPipeline)) : undefined;
-  const engine = new SigmaEngine({ pipeline });
+  const engine = new SigmaEngine({
+    pipeline,
+    compile: { placeholders: readPlaceholders(values.placeholders) },
+  });
   const rules: SigmaRule[] = [];
   const correlations: SigmaCorrelation[] = [];
   let failed = false;

@@ -1,15 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { listRuleFiles } from '@soc/sigma';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import { UsageError } from '../../usage.ts';
 
 export const usage = `Usage: soc sigma <check|eval|to-es|bench> …
 
-  soc sigma check [--format json] PATH...
+  soc sigma check [--format json] [--placeholders FILE] PATH...
       Load and compile Sigma rule files or folders. With --format json, one line per file:
       {"file","ok","rules","errors":[...]}. Ends with "N files: X ok, Y rejected".
-      Exit 0 when every file loads, 1 otherwise.
+      Exit 0 when every file loads, 1 otherwise. An |expand placeholder without a value
+      is checked as '*'.
 
-  soc sigma eval --rules PATH [--rules PATH ...] [--pipeline NAME|FILE ...] [EVENTS|-]
+  --placeholders FILE (check, eval): YAML or JSON, placeholder name → value or list of
+      values, e.g. "Legitimate_Countries: [VN, SG]"; eval rejects rules whose placeholders
+      have no value.
+
+  soc sigma eval --rules PATH [--rules PATH ...] [--pipeline NAME|FILE ...]
+                 [--placeholders FILE] [EVENTS|-]
       Evaluate events (JSON Lines or concatenated JSON objects; "-" or nothing = stdin).
       Writes one JSON line per match: {"rule":{"id","title","level"},"event":N}.
       Without --pipeline the logsource is ignored and every event is a candidate; with
@@ -38,4 +46,26 @@ export async function readInput(path: string | undefined): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+const placeholderFile = z.record(
+  z.string(),
+  z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v])),
+);
+
+/** The `--placeholders FILE` table for `|expand`, validated. */
+export function readPlaceholders(file: string | undefined): Record<string, string[]> | undefined {
+  if (file === undefined) return undefined;
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--placeholders ${file}: ${(err as Error).message.split('\n')[0]}`, usage);
+  }
+  const r = placeholderFile.safeParse(data ?? {});
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new UsageError(`--placeholders ${file}: ${i.path.join('.') || '(top)'}: ${i.message}`, usage);
+  }
+  return r.data;
 }
