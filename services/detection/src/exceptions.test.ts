@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileExceptions, valuesAtPath } from './exceptions.ts';
+import { parseSigmaText, type SigmaFilter, SigmaEngine, type SigmaRule } from '@soc/sigma';
+import { compileExceptions, exceptionFilterYaml, valuesAtPath } from './exceptions.ts';
 
 const base = { created_by: 'analyst', created_at: '2026-03-11T03:00:00.000Z' };
 const doc = {
@@ -31,5 +32,21 @@ describe('rule exceptions', () => {
     expect(m(doc)?.id).toBe('e2');
     expect(m({ ...doc, soc: { organization: { id: 'org-2' } } })).toBeUndefined();
     expect(m({ source: { ip: '10.0.0.5' } })).toBeUndefined();
+  });
+
+  it('exports as a Sigma filter that excludes the same events', () => {
+    const rule = parseSigmaText(
+      'title: r\nid: 11111111-2222-4333-8444-555555555555\nlogsource: {product: linux}\ndetection:\n  sel: {source.ip: 10.0.0.5}\n  condition: sel\n',
+      'r.yml',
+    ).documents[0] as SigmaRule;
+    const e = { ...base, id: 'e3', field: 'user.name', values: ['svc_backup'], organization_id: 'org-1' };
+    const filter = parseSigmaText(exceptionFilterYaml(rule.id!, { product: 'linux' }, e), 'f.yml').documents[0] as SigmaFilter;
+    expect(filter.kind).toBe('filter');
+    const engine = new SigmaEngine();
+    engine.addFilter(filter);
+    engine.add(rule);
+    expect(engine.match(doc)).toEqual([]);
+    expect(engine.match({ ...doc, 'user.name': 'SVC_BACKUP' })).toEqual([rule]);
+    expect(engine.match({ ...doc, soc: { organization: { id: 'org-2' } } })).toEqual([rule]);
   });
 });

@@ -53,13 +53,13 @@ export function compileExceptions(list: readonly RuleException[]): ExceptionMatc
 }
 
 /** The Sigma filter (meta-filter document) that says the same, for export to other tools. */
-export function exceptionFilterYaml(ruleId: string, e: RuleException): string {
+export function exceptionFilterYaml(ruleId: string, logsource: Record<string, unknown>, e: RuleException): string {
   const selection: Record<string, unknown> = { [`${e.field}|cased`]: e.values };
   if (e.organization_id) selection['soc.organization.id|cased'] = e.organization_id;
   return JSON.stringify({
     title: `Exception ${e.id} of ${ruleId}`,
-    id: undefined,
-    logsource: {},
-    filter: { rules: [ruleId], exception: selection, condition: 'not exception' },
+    logsource,
+    // a filter's condition selects what is excluded (the filters specification's example)
+    filter: { rules: [ruleId], exception: selection, condition: 'exception' },
   });
 }
