@@ -57,7 +57,7 @@ export class Detector {
 
   /** Evaluates one message; never throws (bad input is logged and skipped: ingest dead-letters it). */
   evaluate(
-    msg: { data: Uint8Array; subject: string; timestampMs: number },
+    msg: { data: Uint8Array; subject: string },
     hits: Hit[],
     obs: { partition: number; o: Observation }[],
   ): void {
@@ -146,11 +146,7 @@ export class Detector {
     const t0 = performance.now();
     for (const m of batch) {
       try {
-        this.evaluate(
-          { data: m.data, subject: m.subject, timestampMs: m.info.timestampNanos / 1e6 },
-          hits,
-          obs,
-        );
+        this.evaluate({ data: m.data, subject: m.subject }, hits, obs);
       } catch (err) {
         // a rule or enrichment bug must not stop the stream: counted and logged
         this.deps.metrics.skipped.inc({ reason: 'error' });

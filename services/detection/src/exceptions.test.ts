@@ -1,5 +1,5 @@
+import { parseSigmaText, SigmaEngine, type SigmaFilter, type SigmaRule } from '@soc/sigma';
 import { describe, expect, it } from 'vitest';
-import { parseSigmaText, type SigmaFilter, SigmaEngine, type SigmaRule } from '@soc/sigma';
 import { compileExceptions, exceptionFilterYaml, valuesAtPath } from './exceptions.ts';
 
 const base = { created_by: 'analyst', created_at: '2026-03-11T03:00:00.000Z' };
@@ -40,7 +40,8 @@ describe('rule exceptions', () => {
       'r.yml',
     ).documents[0] as SigmaRule;
     const e = { ...base, id: 'e3', field: 'user.name', values: ['svc_backup'], organization_id: 'org-1' };
-    const filter = parseSigmaText(exceptionFilterYaml(rule.id!, { product: 'linux' }, e), 'f.yml').documents[0] as SigmaFilter;
+    const filter = parseSigmaText(exceptionFilterYaml(rule.id!, { product: 'linux' }, e), 'f.yml')
+      .documents[0] as SigmaFilter;
     expect(filter.kind).toBe('filter');
     const engine = new SigmaEngine();
     engine.addFilter(filter);

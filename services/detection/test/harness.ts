@@ -118,17 +118,23 @@ export class DetectionProcess {
     const dir = mkdtempSync(join(tmpdir(), 'soc-detection-'));
     const file = join(dir, 'detection.json');
     writeFileSync(file, JSON.stringify({ detection: config, log: { level: 'warn' } }));
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/detection/src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NATS_URL: natsUrl,
-        ELASTICSEARCH_URL: esUrl,
-        SOC_CONFIG: file,
-        SOC_HTTP__PORT: '0',
+    // profiling a run: DETECTION_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'
+    const nodeArgs = process.env.DETECTION_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    this.child = spawn(
+      process.execPath,
+      [...nodeArgs, '--import', 'tsx', join(ROOT, 'services/detection/src/main.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          NATS_URL: natsUrl,
+          ELASTICSEARCH_URL: esUrl,
+          SOC_CONFIG: file,
+          SOC_HTTP__PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     for (const s of [this.child.stdout, this.child.stderr])
       s?.on('data', (d) => {
         this.output = (this.output + String(d)).slice(-20_000);
