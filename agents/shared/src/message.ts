@@ -28,9 +28,18 @@ export const agentMessageSchema = z
     /** When the agent read the event (ISO 8601, UTC); the event's own time is in its payload. */
     observed: z.iso.datetime(),
     host: z.object({ name: z.string() }),
-    /** Where the event came from: a file path and the byte offset of its first line, for a file input. */
+    /**
+     * Where the event came from: a file path and the byte offset of its first line, for a file
+     * input; the sender's address, port and transport, for a network listener (syslog).
+     */
     source: z
-      .object({ path: z.string().optional(), offset: z.number().int().nonnegative().optional() })
+      .object({
+        path: z.string().optional(),
+        offset: z.number().int().nonnegative().optional(),
+        address: z.string().optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+        transport: z.enum(['udp', 'tcp', 'tls']).optional(),
+      })
       .optional(),
     /** The raw text (one line, or several grouped by a multi-line rule). */
     line: z.string().optional(),

@@ -1,0 +1,80 @@
+import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
+import { createLogger, type Logger } from '@soc/core/log/logger';
+import type { NetworkConfig } from './config.ts';
+import { SyslogListener } from './syslog/listener.ts';
+
+export const VERSION = '0.1.0';
+
+export interface NetworkAgent {
+  runtime: AgentRuntime;
+  listeners: SyslogListener[];
+  /** Stops listening, flushes to the buffer, publishes what it can within `output.drainMs`. */
+  stop(): Promise<void>;
+}
+
+export async function startNetworkAgent(config: NetworkConfig, logger?: Logger): Promise<NetworkAgent> {
+  const log =
+    logger ?? createLogger({ service: 'agent-network', level: config.log.level, pretty: config.log.pretty });
+  const runtime = await startRuntime(config, {
+    version: VERSION,
+    logger: log,
+    inputs: () => config.inputs.map((i) => i.name),
+  });
+  const listeners = config.inputs.map(
+    (cfg) => new SyslogListener(cfg, runtime.output, log.child({ input: cfg.name })),
+  );
+  try {
+    await Promise.all(listeners.map((l) => l.start()));
+  } catch (err) {
+    // A port in use or a bad certificate: nothing half-started is left behind.
+    await Promise.allSettled(listeners.map((l) => l.stop()));
+    await runtime.close();
+    throw err;
+  }
+  // Flagged messages are counted per input; the log says how many, with the heartbeat's rhythm.
+  const report = setInterval(() => {
+    for (const l of listeners)
+      if (l.stats.oversize || l.stats.garbage || l.stats.badFrames)
+        log.info({ input: l.name, ...l.stats }, 'syslog input counters');
+  }, config.heartbeat.intervalS * 1000);
+  report.unref();
+  log.info(
+    {
+      agent: config.agent.id,
+      inputs: listeners.map((l) => ({ name: l.name, protocol: l.protocol, ...l.address() })),
+      dataDir: config.agent.dataDir,
+    },
+    'network agent started',
+  );
+  return {
+    runtime,
+    listeners,
+    async stop() {
+      clearInterval(report);
+      await Promise.all(listeners.map((l) => l.stop()));
+      await runtime.close();
+      log.info(
+        { inputs: Object.fromEntries(listeners.map((l) => [l.name, l.stats])) },
+        'network agent stopped',
+      );
+    },
+  };
+}
+
+/** `soc agent network`: runs until SIGTERM/SIGINT (exit 0) or the disk buffer fails (exit 1, systemd restarts it). */
+export async function runNetworkAgent(config: NetworkConfig): Promise<number> {
+  const agent = await startNetworkAgent(config);
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  try {
+    await Promise.race([signalled, agent.runtime.output.failed]);
+  } catch (err) {
+    console.error(`soc agent network: disk buffer failed: ${(err as Error).message}`);
+    await agent.stop().catch(() => undefined);
+    return 1;
+  }
+  await agent.stop();
+  return 0;
+}
