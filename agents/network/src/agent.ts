@@ -1,13 +1,17 @@
 import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
 import { createLogger, type Logger } from '@soc/core/log/logger';
 import type { NetworkConfig } from './config.ts';
+import { TrapReceiver } from './snmp/receiver.ts';
 import { SyslogListener } from './syslog/listener.ts';
+
+/** What every input of the network agent is: something that listens on a socket. */
+export type NetworkInput = SyslogListener | TrapReceiver;
 
 export const VERSION = '0.1.0';
 
 export interface NetworkAgent {
   runtime: AgentRuntime;
-  listeners: SyslogListener[];
+  listeners: NetworkInput[];
   /** Stops listening, flushes to the buffer, publishes what it can within `output.drainMs`. */
   stop(): Promise<void>;
 }
@@ -20,8 +24,10 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
     logger: log,
     inputs: () => config.inputs.map((i) => i.name),
   });
-  const listeners = config.inputs.map(
-    (cfg) => new SyslogListener(cfg, runtime.output, log.child({ input: cfg.name })),
+  const listeners: NetworkInput[] = config.inputs.map((cfg) =>
+    cfg.type === 'syslog'
+      ? new SyslogListener(cfg, runtime.output, log.child({ input: cfg.name }))
+      : new TrapReceiver(cfg, runtime.output, log.child({ input: cfg.name })),
   );
   try {
     await Promise.all(listeners.map((l) => l.start()));
@@ -31,11 +37,11 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
     await runtime.close();
     throw err;
   }
-  // Flagged messages are counted per input; the log says how many, with the heartbeat's rhythm.
+  // Flagged or rejected messages are counted per input; the log says how many, with the heartbeat's rhythm.
   const report = setInterval(() => {
     for (const l of listeners)
-      if (l.stats.oversize || l.stats.garbage || l.stats.badFrames)
-        log.info({ input: l.name, ...l.stats }, 'syslog input counters');
+      if (Object.entries(l.stats).some(([k, v]) => k !== 'received' && k !== 'connections' && v > 0))
+        log.info({ input: l.name, ...l.stats }, 'input counters');
   }, config.heartbeat.intervalS * 1000);
   report.unref();
   log.info(

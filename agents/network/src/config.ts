@@ -30,9 +30,46 @@ export const syslogInputSchema = z
   })
   .refine((i) => i.protocol !== 'tls' || i.tls, { message: 'tls needs tls.cert and tls.key', path: ['tls'] });
 
+const secret = z.string().min(8, 'SNMPv3 keys are at least 8 characters (RFC 3414)');
+
+/** An SNMPv3 USM user allowed to send traps and informs. */
+export const usmUserSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    level: z.enum(['noAuthNoPriv', 'authNoPriv', 'authPriv']),
+    authProtocol: z.enum(['md5', 'sha', 'sha224', 'sha256', 'sha384', 'sha512']).optional(),
+    authKey: secret.optional(),
+    privProtocol: z.enum(['des', 'aes', 'aes256b', 'aes256r']).optional(),
+    privKey: secret.optional(),
+  })
+  .refine((u) => u.level === 'noAuthNoPriv' || (u.authProtocol && u.authKey), {
+    message: 'authNoPriv and authPriv need authProtocol and authKey',
+  })
+  .refine((u) => u.level !== 'authPriv' || (u.privProtocol && u.privKey), {
+    message: 'authPriv needs privProtocol and privKey',
+  });
+
+export const snmpTrapInputSchema = z.strictObject({
+  name: subjectToken,
+  type: z.literal('snmp-trap'),
+  host: z.string().min(1).default('0.0.0.0'),
+  /** 162 is the standard port (needs CAP_NET_BIND_SERVICE). net-snmp cannot bind port 0. */
+  port: z.coerce.number().int().min(1).max(65535).default(162),
+  /** Communities accepted from v1/v2c senders; a trap with another community is counted and dropped. */
+  communities: z.array(z.string().min(1)).default([]),
+  users: z.array(usmUserSchema).default([]),
+  /** The receiver's SNMPv3 engine id (hex), which senders of informs address; random when unset. */
+  engineId: z
+    .string()
+    .regex(/^(0x)?[0-9a-fA-F]{10,64}$/, 'hex, 5 to 32 octets')
+    .optional(),
+});
+
+export const inputSchema = z.discriminatedUnion('type', [syslogInputSchema, snmpTrapInputSchema]);
+
 export const networkConfigSchema = agentBaseSchema.extend({
   inputs: z
-    .array(syslogInputSchema)
+    .array(inputSchema)
     .min(1)
     .refine((inputs) => new Set(inputs.map((i) => i.name)).size === inputs.length, {
       message: 'input names must be unique',
@@ -41,6 +78,7 @@ export const networkConfigSchema = agentBaseSchema.extend({
 
 export type NetworkConfig = z.output<typeof networkConfigSchema>;
 export type SyslogInputConfig = z.output<typeof syslogInputSchema>;
+export type SnmpTrapInputConfig = z.output<typeof snmpTrapInputSchema>;
 
 /** The YAML file, then `SOC_*` environment variables over it, as for the endpoint agent. */
 export function loadNetworkConfig(path: string, env: NodeJS.ProcessEnv = process.env): NetworkConfig {
