@@ -112,7 +112,7 @@ async function run(
   const config = {
     ...l.config,
     ackWaitS: 30,
-    batch: { maxEvents: 1000, flushMs: 50 },
+    batch: { maxEvents: Number(process.env.BATCH ?? 250), flushMs: 50 },
     rules: { paths: ['rules/sigma', join(corpus, 'rules/windows')] },
   };
   const procs = Array.from(

@@ -17,7 +17,7 @@ export const detectionSchema = z.object({
   batch: z
     .object({
       /** A batch is evaluated, its alerts written, then acked as a whole. */
-      maxEvents: positive.default(1_000),
+      maxEvents: positive.default(250),
       /** A partial batch is processed after this long; the latency floor. */
       flushMs: positive.default(50),
     })
