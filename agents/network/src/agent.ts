@@ -1,11 +1,12 @@
 import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
 import { createLogger, type Logger } from '@soc/core/log/logger';
 import type { NetworkConfig } from './config.ts';
+import { SnmpPoller } from './snmp/poller.ts';
 import { TrapReceiver } from './snmp/receiver.ts';
 import { SyslogListener } from './syslog/listener.ts';
 
 /** What every input of the network agent is: something that listens on a socket. */
-export type NetworkInput = SyslogListener | TrapReceiver;
+export type NetworkInput = SyslogListener | TrapReceiver | SnmpPoller;
 
 export const VERSION = '0.1.0';
 
@@ -27,7 +28,9 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
   const listeners: NetworkInput[] = config.inputs.map((cfg) =>
     cfg.type === 'syslog'
       ? new SyslogListener(cfg, runtime.output, log.child({ input: cfg.name }))
-      : new TrapReceiver(cfg, runtime.output, log.child({ input: cfg.name })),
+      : cfg.type === 'snmp-trap'
+        ? new TrapReceiver(cfg, runtime.output, log.child({ input: cfg.name }))
+        : new SnmpPoller(cfg, runtime.output, log.child({ input: cfg.name })),
   );
   try {
     await Promise.all(listeners.map((l) => l.start()));
@@ -40,7 +43,9 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
   // Flagged or rejected messages are counted per input; the log says how many, with the heartbeat's rhythm.
   const report = setInterval(() => {
     for (const l of listeners)
-      if (Object.entries(l.stats).some(([k, v]) => k !== 'received' && k !== 'connections' && v > 0))
+      if (
+        Object.entries(l.stats).some(([k, v]) => !['received', 'connections', 'polls'].includes(k) && v > 0)
+      )
         log.info({ input: l.name, ...l.stats }, 'input counters');
   }, config.heartbeat.intervalS * 1000);
   report.unref();

@@ -65,7 +65,33 @@ export const snmpTrapInputSchema = z.strictObject({
     .optional(),
 });
 
-export const inputSchema = z.discriminatedUnion('type', [syslogInputSchema, snmpTrapInputSchema]);
+export const snmpDeviceSchema = z
+  .strictObject({
+    /** How the device is named in events; its address otherwise. */
+    name: z.string().min(1).optional(),
+    host: z.string().min(1),
+    port: z.coerce.number().int().min(1).max(65535).default(161),
+    version: z.enum(['1', '2c', '3']).default('2c'),
+    community: z.string().min(1).default('public'),
+    user: usmUserSchema.optional(),
+  })
+  .refine((d) => d.version !== '3' || d.user, { message: 'version 3 needs user', path: ['user'] });
+
+export const snmpPollInputSchema = z.strictObject({
+  name: subjectToken,
+  type: z.literal('snmp-poll'),
+  intervalS: z.coerce.number().positive().default(60),
+  /** Per request; a device that does not answer after `retries` more tries is down. */
+  timeoutMs: z.coerce.number().int().positive().default(2000),
+  retries: z.coerce.number().int().min(0).default(1),
+  devices: z.array(snmpDeviceSchema).min(1),
+});
+
+export const inputSchema = z.discriminatedUnion('type', [
+  syslogInputSchema,
+  snmpTrapInputSchema,
+  snmpPollInputSchema,
+]);
 
 export const networkConfigSchema = agentBaseSchema.extend({
   inputs: z
@@ -79,6 +105,8 @@ export const networkConfigSchema = agentBaseSchema.extend({
 export type NetworkConfig = z.output<typeof networkConfigSchema>;
 export type SyslogInputConfig = z.output<typeof syslogInputSchema>;
 export type SnmpTrapInputConfig = z.output<typeof snmpTrapInputSchema>;
+export type SnmpPollInputConfig = z.output<typeof snmpPollInputSchema>;
+export type SnmpDeviceConfig = z.output<typeof snmpDeviceSchema>;
 
 /** The YAML file, then `SOC_*` environment variables over it, as for the endpoint agent. */
 export function loadNetworkConfig(path: string, env: NodeJS.ProcessEnv = process.env): NetworkConfig {
