@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { networkConfigSchema } from './config.ts';
+import { loadNetworkConfig, networkConfigSchema } from './config.ts';
 
 describe('network agent configuration', () => {
   const base = { agent: { id: 'fw-collector', dataDir: '/tmp/x' } };
@@ -30,5 +33,21 @@ describe('network agent configuration', () => {
     const u = { name: 'u', type: 'syslog', protocol: 'udp', port: 514 };
     expect(bad([u, { ...u, protocol: 'tcp' }])).toBe(false);
     expect(bad([u])).toBe(true);
+  });
+
+  it('the annotated example is valid (with its certificate paths pointing at files that exist)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-netcfg-'));
+    try {
+      writeFileSync(join(dir, 'x.pem'), 'placeholder');
+      const example = readFileSync(new URL('../network.example.yaml', import.meta.url), 'utf8').replace(
+        /\/etc\/soc\/syslog-tls\.(crt|key)/g,
+        join(dir, 'x.pem'),
+      );
+      writeFileSync(join(dir, 'c.yaml'), example);
+      const c = loadNetworkConfig(join(dir, 'c.yaml'), {});
+      expect(c.inputs.map((i) => i.type)).toEqual(['syslog', 'syslog', 'syslog', 'snmp-trap', 'snmp-poll']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
