@@ -7,6 +7,30 @@ import { ensureInstalled, ROOT, run, SOC } from './bootstrap.mjs';
 
 ensureInstalled();
 const t0 = Date.now();
+
+/**
+ * The network agent's tests talk to real SNMP peers (Debian's snmp: snmptrap, snmpinform;
+ * snmpd). Installed the way the stack installs nats-server: only as root with apt-get; when
+ * that is not possible those suites skip and say why.
+ */
+function ensureTestPeers() {
+  const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+  if (has('snmptrap') && has('snmpd')) return console.log('snmp, snmpd: present');
+  if (process.getuid?.() !== 0 || !has('apt-get')) {
+    return console.log(
+      'snmp, snmpd: missing and not installable here (needs root and apt-get); SNMP tests will skip',
+    );
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-qq', 'snmp', 'snmpd'], { stdio: 'ignore', env }).status === 0;
+  const ok =
+    install() ||
+    (spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env }).status === 0 && install());
+  console.log(
+    ok ? 'snmp, snmpd: installed with apt-get' : 'snmp, snmpd: apt-get failed; SNMP tests will skip',
+  );
+}
 const lap = (what) => console.log(`\n── ${what} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 const bin = (name) => join(ROOT, 'node_modules', '.bin', name);
 
@@ -29,6 +53,9 @@ const stack = JSON.parse(up.stdout.trim().split('\n').pop());
 console.log(
   `NATS ${stack.natsUrl}, Elasticsearch ${stack.elasticsearchUrl}${stack.started.length ? ` (started ${stack.started.join(', ')})` : ' (reused)'}`,
 );
+
+lap('test peers');
+ensureTestPeers();
 
 lap('vitest');
 const results = join(ROOT, 'var', 'test-results.json');
