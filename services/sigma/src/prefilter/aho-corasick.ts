@@ -37,14 +37,6 @@ const FOLD: Uint16Array = (() => {
   return t;
 })();
 
-/** Values remembered by `scanLowercased`, and the longest remembered. */
-const MEMO_ENTRIES = 16_384;
-const MEMO_MAX_LENGTH = 512;
-/** Lookups over which the hit rate is measured, and how many go unremembered after a poor one. */
-const MEMO_WINDOW = 4096;
-const MEMO_PAUSE = 65_536;
-const NONE = new Int32Array(0);
-
 export class AhoCorasick {
   readonly patterns: readonly string[];
   readonly #ascii: Automaton;
@@ -52,11 +44,6 @@ export class AhoCorasick {
   readonly #wide: Automaton | undefined;
   readonly #wideIds: Int32Array;
   readonly #wideFound: number[] = [];
-  /** Raw value → ids of the patterns its lowercase contains (see {@link scanLowercased}). */
-  readonly #memo = new Map<string, Int32Array>();
-  #memoTries = 0;
-  #memoHits = 0;
-  #memoPause = 0;
 
   constructor(patterns: readonly string[]) {
     this.patterns = patterns;
@@ -100,40 +87,6 @@ export class AhoCorasick {
       }
       for (const id of w) found.push(this.#wideIds[id]!);
     }
-  }
-
-  /**
-   * `scan(lower(raw))`, reporting each pattern found once, and remembered per raw value: many
-   * field values repeat (the same images, parents, users, directories, companies on every
-   * host), and a value seen before costs one hash lookup instead of a scan. Bounded: at most
-   * {@link MEMO_ENTRIES} values of at most {@link MEMO_MAX_LENGTH} characters. Fields whose
-   * values rarely repeat (hashes, GUIDs) would only pay for hashing and churn, so the memo
-   * measures its hit rate and steps aside for a while when it is low.
-   */
-  scanLowercased(raw: string, found: number[]): void {
-    if (raw.length > MEMO_MAX_LENGTH || this.#memoPause > 0) {
-      if (this.#memoPause > 0) this.#memoPause--;
-      this.scan(raw, found);
-      return;
-    }
-    if (++this.#memoTries === MEMO_WINDOW) {
-      if (this.#memoHits < MEMO_WINDOW / 4) {
-        this.#memoPause = MEMO_PAUSE;
-        this.#memo.clear();
-      }
-      this.#memoTries = 0;
-      this.#memoHits = 0;
-    }
-    let ids = this.#memo.get(raw);
-    if (ids === undefined) {
-      const from = found.length;
-      this.scan(raw, found);
-      ids = found.length === from ? NONE : Int32Array.from(new Set(found.slice(from)));
-      found.length = from;
-      if (this.#memo.size >= MEMO_ENTRIES) this.#memo.clear();
-      this.#memo.set(raw, ids);
-    } else this.#memoHits++;
-    for (let i = 0; i < ids.length; i++) found.push(ids[i]!);
   }
 
   /** Memory held by the tables, for reports. */

@@ -103,11 +103,8 @@ export class SourceIndex {
           if (rules) for (let j = 0; j < rules.length; j++) mark(rules[j]!);
         }
         if (ac) {
-          if (typeof v === 'string') ac.scanLowercased(v, found);
-          else {
-            const text = scalarText(v);
-            if (text !== undefined) ac.scan(text, found);
-          }
+          const text = typeof v === 'string' ? v : scalarText(v);
+          if (text !== undefined) ac.scan(text, found);
         }
       }
       for (let i = 0; i < found.length; i++) {
