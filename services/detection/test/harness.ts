@@ -1,7 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -17,9 +13,9 @@ import {
   TELEMETRY_STREAM,
 } from '@soc/core';
 import { uniqueName } from '@soc/test-support';
+import { ServiceProcess } from '@soc/test-support/service-process';
 import { detectionSchema } from '../src/config.ts';
 import { type RunningDetection, startDetection } from '../src/service.ts';
-import { ROOT } from './starter.ts';
 
 /** Names of one test alone: its agent ids, consumer, correlation stream, KV bucket, indices. */
 export interface Lane {
@@ -110,49 +106,11 @@ export async function startInProcess(
 }
 
 /** A detection as its own process, for kill -9. */
-export class DetectionProcess {
-  readonly child: ChildProcess;
-  output = '';
-
+export class DetectionProcess extends ServiceProcess {
   constructor(natsUrl: string, esUrl: string, config: Record<string, unknown>) {
-    const dir = mkdtempSync(join(tmpdir(), 'soc-detection-'));
-    const file = join(dir, 'detection.json');
-    writeFileSync(file, JSON.stringify({ detection: config, log: { level: 'warn' } }));
     // profiling a run: DETECTION_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR'
     const nodeArgs = process.env.DETECTION_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    this.child = spawn(
-      process.execPath,
-      [...nodeArgs, '--import', 'tsx', join(ROOT, 'services/detection/src/main.ts')],
-      {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          NATS_URL: natsUrl,
-          ELASTICSEARCH_URL: esUrl,
-          SOC_CONFIG: file,
-          SOC_HTTP__PORT: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    for (const s of [this.child.stdout, this.child.stderr])
-      s?.on('data', (d) => {
-        this.output = (this.output + String(d)).slice(-20_000);
-      });
-  }
-
-  async kill9(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await gone;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await gone;
+    super('detection', { natsUrl, esUrl }, config, nodeArgs);
   }
 }
 

@@ -1,7 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { headers, type NatsConnection } from '@nats-io/transport-node';
@@ -16,6 +13,7 @@ import {
   Shutdown,
 } from '@soc/core';
 import { uniqueName } from '@soc/test-support';
+import { ServiceProcess } from '@soc/test-support/service-process';
 import { ingestSchema } from '../src/config.ts';
 import type { Ingestor } from '../src/ingestor.ts';
 import { startIngest } from '../src/service.ts';
@@ -105,43 +103,9 @@ export async function startInProcess(
 }
 
 /** An ingest as its own process (`node --import tsx src/main.ts`), for kill -9. */
-export class IngestProcess {
-  readonly child: ChildProcess;
-  output = '';
-
+export class IngestProcess extends ServiceProcess {
   constructor(natsUrl: string, esUrl: string, config: Record<string, unknown>) {
-    const dir = mkdtempSync(join(tmpdir(), 'soc-ingest-'));
-    const file = join(dir, 'ingest.json');
-    writeFileSync(file, JSON.stringify({ ingest: config, log: { level: 'warn' } }));
-    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/ingest/src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NATS_URL: natsUrl,
-        ELASTICSEARCH_URL: esUrl,
-        SOC_CONFIG: file,
-        SOC_HTTP__PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const s of [this.child.stdout, this.child.stderr])
-      s?.on('data', (d) => {
-        this.output = (this.output + String(d)).slice(-20_000);
-      });
-  }
-
-  async kill9(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await gone;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
-    await gone;
+    super('ingest', { natsUrl, esUrl }, config);
   }
 }
 
