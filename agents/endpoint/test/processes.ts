@@ -3,7 +3,7 @@ import { openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
+import { type ConnectionOptions, connect } from '@nats-io/transport-node';
 
 /** Test support: processes the fault tests start, stop and kill on their own. */
 
@@ -35,25 +35,26 @@ export class OwnNatsServer {
     private readonly storeDir: string,
     private readonly log: number,
     private readonly configFile: string | undefined,
-    private readonly probe: { user?: string; pass?: string },
+    private readonly probe: Partial<ConnectionOptions>,
   ) {}
 
   /**
-   * `authorization`: a nats-server `authorization { … }` block (users and permissions), for
+   * `authorization`: a nats-server `authorization { … }` block (users and permissions);
+   * `auth`: any other authorization config (e.g. operator mode: operator, resolver…), for
    * tests of what an agent's credentials allow; `probe` logs in to check the server is up.
    */
   static async start(
     dir: string,
-    opts: { authorization?: string; probe?: { user: string; pass: string } } = {},
+    opts: { authorization?: string; auth?: string; probe?: Partial<ConnectionOptions> } = {},
   ): Promise<OwnNatsServer> {
     const port = await freePort();
     const store = join(dir, 'jetstream');
     let configFile: string | undefined;
-    if (opts.authorization) {
+    if (opts.authorization || opts.auth) {
       configFile = join(dir, 'nats.conf');
       writeFileSync(
         configFile,
-        `listen: 127.0.0.1:${port}\njetstream { store_dir: "${store}" }\nauthorization ${opts.authorization}\n`,
+        `listen: 127.0.0.1:${port}\njetstream { store_dir: "${store}" }\n${opts.authorization ? `authorization ${opts.authorization}` : opts.auth}\n`,
       );
     }
     const log = openSync(join(dir, 'nats.log'), 'a');

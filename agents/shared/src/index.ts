@@ -1,6 +1,7 @@
 export { DiskBuffer, type DiskBufferOptions, type FsyncPolicy, type WhenFull } from './buffer/disk-buffer.ts';
 export type { BufferRecord } from './buffer/record.ts';
 export * from './config.ts';
+export { type AgentCredentialIssuer, issueAgentCredentials } from './credentials.ts';
 export { type HeartbeatBody, heartbeatBody, type InputStatus } from './heartbeat.ts';
 export * from './message.ts';
 export { type Cursor, Output, type OutputOptions } from './output/output.ts';
