@@ -2,16 +2,38 @@ import { fieldKind as contractKind, type FieldKind, MAX_STRING_CHARS } from '@so
 import { type EcsDoc, int, isObject } from './doc.ts';
 import { canonicalIp } from './ip.ts';
 
-const kinds = new Map<string, FieldKind>();
+/**
+ * The paths documents have had, as a tree keyed by object key: walking a document down it
+ * finds each field's contract kind without building the dotted path string and hashing it
+ * again for every field of every document. Bounded: past MAX_NODES (keys taken from event
+ * data, e.g. Windows EventData names, are open-ended) new paths are resolved, not kept.
+ */
+interface PathNode {
+  readonly path: string;
+  kind: FieldKind | undefined;
+  readonly children: Map<string, PathNode>;
+}
 
-/** The contract's kind of a path, remembered: every document asks for the same few hundred paths. */
-function fieldKind(path: string): FieldKind {
-  let k = kinds.get(path);
-  if (k === undefined) {
-    k = contractKind(path);
-    if (kinds.size < 20_000) kinds.set(path, k);
+const MAX_NODES = 20_000;
+let nodes = 0;
+const ROOT: PathNode = { path: '', kind: undefined, children: new Map() };
+
+function child(node: PathNode, key: string): PathNode {
+  let c = node.children.get(key);
+  if (c === undefined) {
+    c = { path: node.path ? `${node.path}.${key}` : key, kind: undefined, children: new Map() };
+    if (nodes < MAX_NODES) {
+      node.children.set(key, c);
+      nodes++;
+    }
   }
-  return k;
+  return c;
+}
+
+/** The contract's kind of a path, computed once per path. */
+function fieldKind(node: PathNode): FieldKind {
+  node.kind ??= contractKind(node.path);
+  return node.kind;
 }
 
 /**
@@ -25,7 +47,7 @@ function fieldKind(path: string): FieldKind {
  */
 export function finalize(doc: EcsDoc): string[] {
   const cut: string[] = [];
-  clean(doc, '', cut);
+  clean(doc, ROOT, cut);
   if (cut.length) {
     const tags = Array.isArray(doc.tags) ? doc.tags : [];
     if (!tags.includes('_truncated_field')) tags.push('_truncated_field');
@@ -34,21 +56,21 @@ export function finalize(doc: EcsDoc): string[] {
   return cut;
 }
 
-function scalar(value: unknown, path: string, cut: string[]): unknown {
+function scalar(value: unknown, node: PathNode, cut: string[]): unknown {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
-    const kind = fieldKind(path);
+    const kind = fieldKind(node);
     if (kind === 'long') return Number.isSafeInteger(value) ? value : undefined;
     if (kind === 'ip' || kind === 'flag') return String(value);
     return value;
   }
   if (typeof value === 'boolean') {
-    const kind = fieldKind(path);
+    const kind = fieldKind(node);
     return kind === 'long' || kind === 'ip' ? undefined : value;
   }
   if (typeof value === 'string') {
-    const kind = fieldKind(path);
+    const kind = fieldKind(node);
     if (kind === 'long') return int(value);
     if (kind === 'flag') {
       const v = value.toLowerCase();
@@ -57,7 +79,7 @@ function scalar(value: unknown, path: string, cut: string[]): unknown {
     let s = value;
     if (kind === 'ip') s = canonicalIp(s) ?? s;
     if (s.length > MAX_STRING_CHARS) {
-      cut.push(path);
+      cut.push(node.path);
       // never split a surrogate pair: the half would be an invalid string in JSON
       let end = MAX_STRING_CHARS;
       const code = s.charCodeAt(end - 1);
@@ -70,21 +92,21 @@ function scalar(value: unknown, path: string, cut: string[]): unknown {
   return undefined;
 }
 
-function clean(obj: Record<string, unknown>, prefix: string, cut: string[]): void {
+function clean(obj: Record<string, unknown>, parent: PathNode, cut: string[]): void {
   for (const key of Object.keys(obj)) {
-    const path = prefix ? `${prefix}.${key}` : key;
+    const node = child(parent, key);
     const v = obj[key];
     if (isObject(v)) {
-      clean(v, path, cut);
+      clean(v, node, cut);
       if (Object.keys(v).length === 0) delete obj[key];
     } else if (Array.isArray(v)) {
       const items: unknown[] = [];
       for (const item of v) {
         if (isObject(item)) {
-          clean(item, path, cut);
+          clean(item, node, cut);
           if (Object.keys(item).length) items.push(item);
         } else if (!Array.isArray(item)) {
-          const s = scalar(item, path, cut);
+          const s = scalar(item, node, cut);
           if (s !== undefined) items.push(s);
         }
       }
@@ -96,7 +118,7 @@ function clean(obj: Record<string, unknown>, prefix: string, cut: string[]): voi
           .map((s) => s.slice(0, MAX_STRING_CHARS));
       else obj[key] = items;
     } else {
-      const s = scalar(v, path, cut);
+      const s = scalar(v, node, cut);
       if (s === undefined) delete obj[key];
       else obj[key] = s;
     }
