@@ -1,16 +1,8 @@
 import { compileDetection, PredicateCache, type Trigger } from './detection/compile.ts';
-import { type EventView, type Predicate, SigmaError } from './detection/types.ts';
+import { type Predicate, SigmaError } from './detection/types.ts';
 import type { CompileOptions } from './detection/values.ts';
-import { allStrings } from './event/access.ts';
-import {
-  existsAt,
-  fieldResolver,
-  type Pipeline,
-  type SourceId,
-  sourcesFor,
-  sourcesOfEvent,
-  valuesAt,
-} from './pipeline/index.ts';
+import { EventScope, ScopedView } from './event/view.ts';
+import { fieldResolver, type Pipeline, type SourceId, sourcesFor, sourcesOfEvent } from './pipeline/index.ts';
 import type { AhoCorasick } from './prefilter/aho-corasick.ts';
 import { KeywordIndex } from './prefilter/keyword-index.ts';
 import { SourceIndex } from './prefilter/source-index.ts';
@@ -56,7 +48,8 @@ export class SigmaEngine {
   readonly statuses: RuleStatus[] = [];
   readonly #compiled: CompiledRule[] = [];
   readonly #bySource = new Map<SourceId, CompiledRule[]>();
-  readonly #resolvers = new Map<SourceId | undefined, (field: string) => readonly string[]>();
+  readonly #views = new Map<SourceId | undefined, ScopedView>();
+  readonly #scope = new EventScope();
   readonly #filters: SigmaFilter[] = [];
   /** Built on the first event of a source after rules change. */
   readonly #indexes = new Map<SourceId, SourceIndex>();
@@ -164,45 +157,17 @@ export class SigmaEngine {
     return this.#compiled.length;
   }
 
-  #resolver(source: SourceId | undefined): (field: string) => readonly string[] {
-    let r = this.#resolvers.get(source);
-    if (!r) {
+  /** One view per resolver: sources with the same field mapping share it (and its values). */
+  #viewFor(source: SourceId | undefined): ScopedView {
+    let view = this.#views.get(source);
+    if (!view) {
       const pipeline = this.options.pipeline;
-      const raw = pipeline ? fieldResolver(pipeline, source) : (f: string) => [f];
-      const memo = new Map<string, readonly string[]>();
-      r = (field) => {
-        let paths = memo.get(field);
-        if (!paths) {
-          paths = raw(field);
-          memo.set(field, paths);
-        }
-        return paths;
-      };
-      this.#resolvers.set(source, r);
+      const resolve = fieldResolver(pipeline, source);
+      view =
+        [...this.#views.values()].find((v) => v.resolve === resolve) ?? new ScopedView(this.#scope, resolve);
+      this.#views.set(source, view);
     }
-    return r;
-  }
-
-  #view(event: unknown, source: SourceId | undefined): EventView {
-    const resolve = this.#resolver(source);
-    const values = new Map<string, unknown[]>();
-    let strings: string[] | undefined;
-    return {
-      get(field) {
-        let v = values.get(field);
-        if (v === undefined) {
-          const paths = resolve(field);
-          v = valuesAt(event, paths);
-          values.set(field, v);
-        }
-        return v;
-      },
-      exists: (field) => existsAt(event, resolve(field)),
-      strings: () => {
-        strings ??= allStrings(event);
-        return strings;
-      },
-    };
+    return view;
   }
 
   #index(source: SourceId): SourceIndex | undefined {
@@ -246,12 +211,13 @@ export class SigmaEngine {
     if (++this.#eventStamp === 0xffffffff) this.#resetStamps();
     this.counters.events++;
     const out: CompiledRule[] = [];
+    this.#scope.reset(event);
     let keywordHits: readonly number[] | undefined;
     for (const source of sourcesOfEvent(pipeline, event)) {
       const index = this.#index(source);
       if (!index) continue;
       if (++this.#sourceStamp === 0xffffffff) this.#resetStamps();
-      const view = this.#view(event, pipeline ? source : undefined);
+      const view = this.#viewFor(pipeline ? source : undefined);
       if (index.hasKeywords) keywordHits ??= this.#keywordIndex().hits(view);
       const candidates = this.#candidates;
       candidates.length = 0;
@@ -265,6 +231,7 @@ export class SigmaEngine {
         }
       }
     }
+    this.#scope.reset(undefined);
     if (out.length > 1) out.sort((a, b) => a.index - b.index);
     return out.map((c) => c.rule);
   }
