@@ -2,6 +2,7 @@ import { runService } from '@soc/core';
 import { createApi } from './app.ts';
 import { apiServiceSchema, buildDeps } from './config.ts';
 import { followHeartbeats } from './resources/agents/heartbeats.ts';
+import { syncAssetRegistry } from './resources/systems/registry.ts';
 import { ensureIndices } from './store/es.ts';
 
 let deps: ReturnType<typeof buildDeps> | undefined;
@@ -14,6 +15,9 @@ await runService({
     const es = ctx.elasticsearch();
     deps = buildDeps(es, ctx.config.api, ctx.logger);
     await ensureIndices(es, deps.indices);
+    // Systems written before the API fed the asset registry (or whose registry write failed) enrich again.
+    const synced = await syncAssetRegistry(es, deps.indices, ctx.logger);
+    ctx.logger.info({ systems: synced }, 'asset registry in step with the information systems');
     const hb = followHeartbeats(nc, es, deps.indices.agents, ctx.logger);
     ctx.shutdown.add('heartbeats', async () => hb.stop());
   },

@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { ASSET_MAPPING } from '@soc/core';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
 import type { IngestConfig } from './config.ts';
 import { retentionClasses } from './retention.ts';
@@ -97,18 +98,8 @@ export const DEAD_LETTER_MAPPINGS = {
   },
 };
 
-export const ASSET_MAPPINGS = {
-  dynamic: 'strict',
-  properties: {
-    id: { type: 'keyword' },
-    hostnames: { type: 'keyword' },
-    ips: { type: 'keyword' },
-    system: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-    organization: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-    security_level: { type: 'byte' },
-    updated: { type: 'date' },
-  },
-};
+/** The asset registry's mapping is the API's and ingest's shared contract (`@soc/core`). */
+export const ASSET_MAPPINGS = ASSET_MAPPING;
 
 export function eventsMappings(): Record<string, unknown> {
   return {

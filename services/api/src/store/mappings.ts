@@ -1,5 +1,6 @@
 import {
   ALERT_MAPPING,
+  ASSET_MAPPING,
   ORGANIZATION_MAPPING,
   RULE_STATE_MAPPING,
   type SocIndices,
@@ -120,6 +121,28 @@ export const AUDIT_MAPPING = {
   },
 } as const;
 
+/** Retro-hunt jobs (`resources/hunts`): small documents, rewritten after every page of a hunt. */
+export const HUNT_MAPPING = {
+  dynamic: 'strict',
+  properties: {
+    id: kw,
+    rule: { properties: { id: kw, title: kw, version: { type: 'integer' } } },
+    from: date,
+    to: date,
+    scope: { properties: { all: bool, organizations: kw, count: { type: 'integer' } } },
+    state: kw,
+    progress: opaque,
+    error: { type: 'keyword', index: false },
+    attempts: { type: 'short' },
+    created_by: { properties: { kind: kw, id: kw, name: kw } },
+    created_at: date,
+    started_at: date,
+    finished_at: date,
+    updated_at: date,
+    runner: { properties: { instance: kw, heartbeat_at: date } },
+  },
+} as const;
+
 export function indexDefinitions(ix: SocIndices): { name: string; mappings: object; alias?: string }[] {
   return [
     { name: ix.alertsConcrete, mappings: ALERT_MAPPING, alias: ix.alerts },
@@ -132,5 +155,8 @@ export function indexDefinitions(ix: SocIndices): { name: string; mappings: obje
     { name: ix.enrollmentTokens, mappings: ENROLLMENT_TOKEN_MAPPING },
     { name: ix.rules, mappings: RULE_STATE_MAPPING },
     { name: ix.audit, mappings: AUDIT_MAPPING },
+    // Ingest creates it too (same mapping, from @soc/core): whichever starts first.
+    { name: ix.assets, mappings: ASSET_MAPPING },
+    { name: ix.hunts, mappings: HUNT_MAPPING },
   ];
 }

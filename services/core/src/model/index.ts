@@ -1,4 +1,5 @@
 export * from './alert.ts';
+export * from './asset.ts';
 export * from './indices.ts';
 export * from './organization.ts';
 export * from './rule-state.ts';

@@ -16,6 +16,8 @@
  * | `enrollmentTokens`| agent enrollment tokens (hashed), uses left                    | API                 |
  * | `rules`           | rule state: Sigma source, enabled, exceptions                  | API; read by detection |
  * | `audit`           | the append-only, hash-chained audit log                        | API                 |
+ * | `assets`          | the asset registry ingest enriches events from (one per system) | API (from systems); read by ingest, detection |
+ * | `hunts`           | retro-hunt jobs: range, scope, state, progress                 | API                 |
  */
 export interface SocIndices {
   prefix: string;
@@ -30,6 +32,9 @@ export interface SocIndices {
   enrollmentTokens: string;
   rules: string;
   audit: string;
+  /** Same name as ingest's `names(prefix).assets`: both services must share the prefix. */
+  assets: string;
+  hunts: string;
 }
 
 export const DEFAULT_INDEX_PREFIX = 'soc';
@@ -51,5 +56,7 @@ export function socIndices(prefix = DEFAULT_INDEX_PREFIX): SocIndices {
     enrollmentTokens: `${prefix}-enrollment-tokens`,
     rules: `${prefix}-rules`,
     audit: `${prefix}-audit`,
+    assets: `${prefix}-assets`,
+    hunts: `${prefix}-hunts`,
   };
 }

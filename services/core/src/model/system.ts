@@ -7,7 +7,8 @@ import { z } from 'zod';
  * results, layer 4 the public IP ranges registered with the national centre.
  *
  * `hosts`/`ip_ranges` are what ingest's asset registry matches events against
- * (`assetRecordsOfSystem` gives its `assetRecordSchema` shape), so events carry
+ * (`assetRecordOfSystem` in `asset.ts` gives its `assetRecordSchema` shape; the API keeps
+ * the registry in step with every change), so events carry
  * `soc.system.id`, `soc.organization.id` and `soc.security_level`.
  */
 export const ASSESSMENT_RESULTS = ['pass', 'pass_with_findings', 'fail'] as const;
@@ -61,18 +62,6 @@ export const systemSchema = z.object({
   updated_at: z.iso.datetime(),
 });
 export type InformationSystem = z.output<typeof systemSchema>;
-
-/** The system as ingest's asset registry reads it (see services/normalize/src/assets.ts). */
-export function assetRecordsOfSystem(s: InformationSystem) {
-  return {
-    id: s.id,
-    hostnames: s.hosts,
-    ips: [...s.ip_ranges, ...s.public_ip_ranges],
-    system: { id: s.id, name: s.name },
-    organization: s.organization,
-    security_level: s.security_level,
-  };
-}
 
 const kw = { type: 'keyword' } as const;
 export const SYSTEM_MAPPING = {

@@ -2,11 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ASSESSMENT_RESULTS, type InformationSystem, systemSchema } from '@soc/core';
 import { newId } from '../../auth/secrets.ts';
 import { type Router, register } from '../../http/router.ts';
-import { body, errorResponses, IdParams, idSchema, json, ListQuery } from '../../http/schemas.ts';
+import { body, errorResponses, IdParams, idSchema, json, ListQuery, okSchema } from '../../http/schemas.ts';
 import { principalOf, requires } from '../../middleware/authorize/index.ts';
 import { orgFilter } from '../../rbac/principal.ts';
-import { hitsOf } from '../../store/es.ts';
+import { getDoc, hitsOf } from '../../store/es.ts';
 import { loadScoped, requireOrgInScope } from '../../store/scoped.ts';
+import { putSystemAssets, removeSystemAssets } from './registry.ts';
 
 const cidrOrIp = z
   .string()
@@ -19,17 +20,38 @@ const contact = z.strictObject({
   phone: z.string().max(50).optional(),
 });
 
-const editable = {
+/** Fields a client sets; lists are optional in a change (absent = unchanged), empty on creation. */
+const fields = {
   name: z.string().min(1).max(300),
-  description: z.string().max(5000).optional(),
+  description: z.string().max(5000),
   security_level: z.number().int().min(1).max(5),
-  level_approved_on: z.iso.date().optional(),
-  hosts: z.array(z.string().min(1).max(255)).max(10_000).default([]),
-  ip_ranges: z.array(cidrOrIp).max(10_000).default([]),
-  domains: z.array(z.string().min(1).max(255)).max(1000).default([]),
-  public_ip_ranges: z.array(cidrOrIp).max(1000).default([]),
-  registered_with_ncsc_on: z.iso.date().optional(),
-  layer1_contacts: z.array(contact).max(50).default([]),
+  level_approved_on: z.iso.date(),
+  hosts: z.array(z.string().min(1).max(255)).max(10_000),
+  ip_ranges: z.array(cidrOrIp).max(10_000),
+  domains: z.array(z.string().min(1).max(255)).max(1000),
+  public_ip_ranges: z.array(cidrOrIp).max(1000),
+  registered_with_ncsc_on: z.iso.date(),
+  layer1_contacts: z.array(contact).max(50),
+};
+
+const editable = {
+  ...fields,
+  description: fields.description.optional(),
+  level_approved_on: fields.level_approved_on.optional(),
+  hosts: fields.hosts.default([]),
+  ip_ranges: fields.ip_ranges.default([]),
+  domains: fields.domains.default([]),
+  public_ip_ranges: fields.public_ip_ranges.default([]),
+  registered_with_ncsc_on: fields.registered_with_ncsc_on.optional(),
+  layer1_contacts: fields.layer1_contacts.default([]),
+};
+
+/**
+ * A change names only what changes. Built from `fields`, not `editable`: a default there
+ * would fill every absent list with [] and a PATCH of the level would wipe the hosts.
+ */
+const patchable = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof fields]: z.ZodOptional<(typeof fields)[K]>;
 };
 
 const systemOut = z.object(systemSchema.shape).openapi('InformationSystem');
@@ -122,6 +144,7 @@ export function systemRoutes(r: Router): void {
         updated_at: t,
       };
       await deps.es.create({ index: deps.indices.systems, id: doc.id, document: doc, refresh: 'wait_for' });
+      await putSystemAssets(deps, doc);
       Object.assign(c.get('audit'), {
         target: { type: 'system', id: doc.id },
         organization_id: org.id,
@@ -142,13 +165,7 @@ export function systemRoutes(r: Router): void {
       middleware: [requires('system:write')] as const,
       request: {
         params: IdParams,
-        body: body(
-          z.strictObject(
-            Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])) as {
-              [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
-            },
-          ),
-        ),
+        body: body(z.strictObject(patchable)),
       },
       responses: { 200: json(systemOut), ...errorResponses },
     }),
@@ -168,6 +185,7 @@ export function systemRoutes(r: Router): void {
         if_primary_term: found.primaryTerm,
         refresh: 'wait_for',
       });
+      await putSystemAssets(deps, next);
       Object.assign(c.get('audit'), {
         target: { type: 'system', id },
         organization_id: next.organization.id,
@@ -175,6 +193,47 @@ export function systemRoutes(r: Router): void {
         after: next,
       });
       return c.json(next, 200);
+    },
+  );
+
+  register(
+    r,
+    createRoute({
+      method: 'delete',
+      path: '/systems/{id}',
+      operationId: 'deleteSystem',
+      tags: ['systems'],
+      summary:
+        'Delete a system; its hosts and ranges leave the asset registry (events stop being enriched with it)',
+      middleware: [requires('system:write')] as const,
+      request: { params: IdParams },
+      responses: { 200: json(okSchema), ...errorResponses },
+    }),
+    async (c) => {
+      const deps = c.get('deps');
+      const { id } = c.req.valid('param');
+      const found = await loadScoped(deps, principalOf(c), deps.indices.systems, id, 'system', orgOfSystem);
+      await removeSystemAssets(deps, id);
+      try {
+        await deps.es.delete({
+          index: deps.indices.systems,
+          id,
+          if_seq_no: found.seqNo,
+          if_primary_term: found.primaryTerm,
+          refresh: 'wait_for',
+        });
+      } catch (err) {
+        // Changed meanwhile (409) or Elasticsearch failed: the system stays, so must its registry entry.
+        const now = await getDoc<InformationSystem>(deps.es, deps.indices.systems, id).catch(() => undefined);
+        if (now) await putSystemAssets(deps, now).catch(() => {});
+        throw err;
+      }
+      Object.assign(c.get('audit'), {
+        target: { type: 'system', id },
+        organization_id: found.doc.organization.id,
+        before: found.doc,
+      });
+      return c.json({ ok: true as const }, 200);
     },
   );
 
