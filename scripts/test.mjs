@@ -40,6 +40,10 @@ lap('type-check: tsc');
 if (run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']) !== 0) process.exit(1);
 
 lap('stack up');
+// Tests connect anonymously: their NATS runs without authorization (the auth tests start
+// operator-mode servers of their own). Beside an `npm start` whose NATS requires credentials
+// on 4222, the stack serves this mode from a second NATS (4223) and stops it afterwards.
+process.env.SOC_STACK__NATS_AUTH = 'none';
 const up = spawnSync(process.execPath, [SOC, 'stack', 'up', '--json'], {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'inherit'],

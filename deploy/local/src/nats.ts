@@ -1,25 +1,62 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { StackConfig } from './config.ts';
+import { serverAuthConfig } from '@soc/core/nats/credentials';
+import type { NatsAuthMode, StackConfig } from './config.ts';
 import { PrerequisiteError } from './errors.ts';
+import { ensureNatsAuth, type StackNatsAuth } from './nats-auth.ts';
 import { ensureDir, varDir } from './paths.ts';
 import { describePortOwner, isPortFree } from './ports.ts';
 import { runningPid, startDaemon, stopDaemon, waitUntil } from './processes.ts';
 import type { ComponentStatus } from './status.ts';
 
-const MARKER = 'soc-local-nats.conf';
+/**
+ * The local NATS runs in one of two modes (stack.natsAuth): `operator` — decentralized auth,
+ * every client needs credentials (what `npm start` runs) — or `none`, anonymous, for the test
+ * suites (`npm test` sets it; nats-server 2.9 cannot map anonymous clients to a user in
+ * operator mode). One instance serves the configured port in whichever mode started it; when
+ * it runs in the other mode, the second instance (`nats-alt`, natsAltPort) serves this one,
+ * so `npm test` works beside a running `npm start` and the reverse.
+ */
+export type NatsInstanceName = 'nats' | 'nats-alt';
 
-function paths() {
-  const dir = ensureDir(varDir('nats'));
+interface Instance {
+  name: NatsInstanceName;
+  port: number;
+  monitorPort: number;
+  conf: string;
+  store: string;
+  pid: string;
+  log: string;
+  marker: string;
+}
+
+function instance(cfg: StackConfig, name: NatsInstanceName): Instance {
+  const dir = ensureDir(varDir(name));
+  const marker = name === 'nats' ? 'soc-local-nats.conf' : 'soc-local-nats-alt.conf';
   return {
-    conf: join(dir, MARKER),
+    name,
+    port: name === 'nats' ? cfg.natsPort : cfg.natsAltPort,
+    monitorPort: name === 'nats' ? cfg.natsMonitorPort : cfg.natsAltMonitorPort,
+    conf: join(dir, marker),
     store: ensureDir(join(dir, 'jetstream')),
-    pid: join(ensureDir(varDir('run')), 'nats.pid'),
-    log: join(ensureDir(varDir('log')), 'nats.log'),
+    pid: join(ensureDir(varDir('run')), `${name}.pid`),
+    log: join(ensureDir(varDir('log')), `${name}.log`),
+    marker,
   };
+}
+
+const INSTANCES: NatsInstanceName[] = ['nats', 'nats-alt'];
+
+/** The mode a running instance was started in, read from the config file it was started with. */
+function modeOf(i: Instance): NatsAuthMode {
+  try {
+    return /^operator:/m.test(readFileSync(i.conf, 'utf8')) ? 'operator' : 'none';
+  } catch {
+    return 'none';
+  }
 }
 
 function which(cmd: string): string | undefined {
@@ -61,27 +98,30 @@ export function ensureNatsServerBinary(log: (line: string) => void): string {
   return installed;
 }
 
-function writeConfig(cfg: StackConfig, file: string, store: string): void {
+function writeConfig(cfg: StackConfig, i: Instance, auth: string | undefined): void {
   // Listen on loopback only: the local stack is for one machine; clusters are configured in deploy/.
   writeFileSync(
-    file,
+    i.conf,
     [
-      `server_name: soc-local`,
-      `listen: ${cfg.host}:${cfg.natsPort}`,
-      `http: ${cfg.host}:${cfg.natsMonitorPort}`,
+      `server_name: soc-local${i.name === 'nats' ? '' : '-alt'}`,
+      `listen: ${cfg.host}:${i.port}`,
+      `http: ${cfg.host}:${i.monitorPort}`,
       `max_payload: 8MB`,
       `jetstream {`,
-      `  store_dir: "${store}"`,
+      `  store_dir: "${i.store}"`,
       `  max_memory_store: 256MB`,
       `  max_file_store: 20GB`,
       `}`,
+      // Operator mode: the operator and account JWTs (no secrets: seeds stay in var/nats/auth).
+      ...(auth ? [auth] : []),
       '',
     ].join('\n'),
+    { mode: 0o600 },
   );
 }
 
-async function healthy(cfg: StackConfig): Promise<boolean> {
-  const res = await fetch(`http://${cfg.host}:${cfg.natsMonitorPort}/healthz?js-enabled-only=true`, {
+async function healthy(cfg: StackConfig, i: Instance): Promise<boolean> {
+  const res = await fetch(`http://${cfg.host}:${i.monitorPort}/healthz?js-enabled-only=true`, {
     signal: AbortSignal.timeout(2000),
   });
   return res.ok;
@@ -102,10 +142,17 @@ async function externalHealthy(url: string): Promise<boolean> {
   }
 }
 
-export async function natsUp(
-  cfg: StackConfig,
-  log: (line: string) => void,
-): Promise<{ url: string; started: boolean }> {
+export interface NatsUp {
+  url: string;
+  started: boolean;
+  /** Absent for an external server (NATS_URL): its credentials are the operator's business. */
+  auth?: NatsAuthMode;
+  instance?: NatsInstanceName;
+  /** In operator mode: the credentials files and keys services and the API are given. */
+  credentials?: StackNatsAuth;
+}
+
+export async function natsUp(cfg: StackConfig, log: (line: string) => void): Promise<NatsUp> {
   const external = externalUrl();
   if (external) {
     if (!(await externalHealthy(external).catch(() => false))) {
@@ -117,58 +164,124 @@ export async function natsUp(
     log('using the NATS server at NATS_URL');
     return { url: external, started: false };
   }
-  const url = `nats://${cfg.host}:${cfg.natsPort}`;
-  const p = paths();
-  const existing = runningPid(p.pid, MARKER);
-  if (existing !== undefined) {
-    await waitUntil(() => healthy(cfg), {
-      timeoutMs: 30_000,
-      pid: existing,
-      what: 'nats-server',
-      logFile: p.log,
-    });
-    return { url, started: false };
+  const want = cfg.natsAuth;
+  const credentials = want === 'operator' ? (await ensureNatsAuth()).auth : undefined;
+  const result = (i: Instance, started: boolean): NatsUp => ({
+    url: `nats://${cfg.host}:${i.port}`,
+    started,
+    auth: want,
+    instance: i.name,
+    ...(credentials ? { credentials } : {}),
+  });
+  const instances = INSTANCES.map((n) => instance(cfg, n));
+  // An instance already running in the wanted mode is reused; one in the other mode is left alone.
+  for (const i of instances) {
+    const pid = runningPid(i.pid, i.marker);
+    if (pid === undefined || modeOf(i) !== want) continue;
+    await waitUntil(() => healthy(cfg, i), { timeoutMs: 30_000, pid, what: 'nats-server', logFile: i.log });
+    return result(i, false);
   }
-  for (const port of [cfg.natsPort, cfg.natsMonitorPort]) {
+  const free = instances.find((i) => runningPid(i.pid, i.marker) === undefined);
+  if (!free) {
+    throw new PrerequisiteError(
+      `Both local NATS instances run without the wanted authorization mode (${want}).`,
+      'Stop one with soc stack down, or choose the mode with SOC_STACK__NATS_AUTH=operator|none.',
+    );
+  }
+  for (const port of [free.port, free.monitorPort]) {
     if (!(await isPortFree(cfg.host, port))) {
       throw new PrerequisiteError(
         `Port ${cfg.host}:${port} is already in use${describePortOwner(port)}, so the local NATS cannot start.`,
-        'Stop that process, or move the local NATS with SOC_STACK__NATS_PORT / SOC_STACK__NATS_MONITOR_PORT, or use an existing NATS server with NATS_URL.',
+        free.name === 'nats'
+          ? 'Stop that process, or move the local NATS with SOC_STACK__NATS_PORT / SOC_STACK__NATS_MONITOR_PORT, or use an existing NATS server with NATS_URL.'
+          : 'Stop that process, or move the second local NATS with SOC_STACK__NATS_ALT_PORT / SOC_STACK__NATS_ALT_MONITOR_PORT.',
       );
     }
   }
   const binary = ensureNatsServerBinary(log);
-  writeConfig(cfg, p.conf, p.store);
+  // The current authority, revocations included: a restart must not forget a revoked agent.
+  const auth = want === 'operator' ? await serverAuthConfig((await ensureNatsAuth()).authority) : undefined;
+  writeConfig(cfg, free, auth);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-  log(`starting ${version} on ${url} (JetStream store ${p.store})`);
+  const url = `nats://${cfg.host}:${free.port}`;
+  log(
+    `starting ${version} on ${url} (${want === 'operator' ? 'operator mode: credentials required' : 'no authorization: tests only'}; JetStream store ${free.store})`,
+  );
   const pid = startDaemon({
-    name: 'nats',
+    name: free.name,
     command: binary,
-    args: ['-c', p.conf],
-    logFile: p.log,
-    pidFile: p.pid,
-    marker: MARKER,
+    args: ['-c', free.conf],
+    logFile: free.log,
+    pidFile: free.pid,
+    marker: free.marker,
   });
-  await waitUntil(() => healthy(cfg), { timeoutMs: 30_000, pid, what: 'nats-server', logFile: p.log });
-  return { url, started: true };
+  await waitUntil(() => healthy(cfg, free), {
+    timeoutMs: 30_000,
+    pid,
+    what: 'nats-server',
+    logFile: free.log,
+  });
+  return result(free, true);
 }
 
-export async function natsDown(): Promise<boolean> {
-  const p = paths();
-  return stopDaemon(p.pid, MARKER, 15_000);
+/** Stops the instances named, or every instance. */
+export async function natsDown(
+  cfg: StackConfig,
+  which: ReadonlyArray<NatsInstanceName> = INSTANCES,
+): Promise<NatsInstanceName[]> {
+  const stopped: NatsInstanceName[] = [];
+  for (const name of which) {
+    const i = instance(cfg, name);
+    if (await stopDaemon(i.pid, i.marker, 15_000)) stopped.push(name);
+  }
+  return stopped;
 }
 
-export async function natsStatus(cfg: StackConfig): Promise<ComponentStatus> {
+/**
+ * Asks the running operator-mode instance to re-read its config (SIGHUP), after the config
+ * was rewritten with new account JWTs: what makes a revocation survive the next restart too.
+ */
+export async function natsReloadAuth(cfg: StackConfig): Promise<boolean> {
+  const { authority } = await ensureNatsAuth();
+  const auth = await serverAuthConfig(authority);
+  let reloaded = false;
+  for (const i of INSTANCES.map((n) => instance(cfg, n))) {
+    const pid = runningPid(i.pid, i.marker);
+    if (pid === undefined || modeOf(i) !== 'operator') continue;
+    writeConfig(cfg, i, auth);
+    process.kill(pid, 'SIGHUP');
+    reloaded = true;
+  }
+  return reloaded;
+}
+
+export async function natsStatus(cfg: StackConfig): Promise<ComponentStatus[]> {
   const external = externalUrl();
   if (external)
-    return {
-      name: 'nats',
-      url: external,
-      answering: await externalHealthy(external).catch(() => false),
-      external: true,
-    };
-  const p = paths();
-  const pid = runningPid(p.pid, MARKER);
-  const answering = await healthy(cfg).catch(() => false);
-  return { name: 'nats', pid, url: `nats://${cfg.host}:${cfg.natsPort}`, answering, log: p.log };
+    return [
+      {
+        name: 'nats',
+        url: external,
+        answering: await externalHealthy(external).catch(() => false),
+        external: true,
+      },
+    ];
+  const out: ComponentStatus[] = [];
+  for (const i of INSTANCES.map((n) => instance(cfg, n))) {
+    const pid = runningPid(i.pid, i.marker);
+    // The second instance only shows when it runs.
+    if (i.name === 'nats-alt' && pid === undefined) continue;
+    const answering = await healthy(cfg, i).catch(() => false);
+    out.push({
+      name: i.name,
+      pid,
+      url: `nats://${cfg.host}:${i.port}`,
+      answering,
+      log: i.log,
+      ...(pid !== undefined
+        ? { detail: modeOf(i) === 'operator' ? 'operator mode' : 'no authorization' }
+        : {}),
+    });
+  }
+  return out;
 }

@@ -1,16 +1,28 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StackConfig } from './config.ts';
+import type { NatsAuthMode, StackConfig } from './config.ts';
 import { elasticsearchDown, elasticsearchStatus, elasticsearchUp } from './elasticsearch.ts';
-import { natsDown, natsStatus, natsUp } from './nats.ts';
+import { type NatsInstanceName, natsDown, natsStatus, natsUp } from './nats.ts';
 import { ensureDir, varDir } from './paths.ts';
 import type { ComponentStatus } from './status.ts';
+
+export type StackComponent = NatsInstanceName | 'elasticsearch';
+export const STACK_COMPONENTS: readonly StackComponent[] = ['nats', 'nats-alt', 'elasticsearch'];
 
 export interface StackEndpoints {
   natsUrl: string;
   elasticsearchUrl: string;
   /** Components this call started (and so the caller may stop); the rest were already up or external. */
-  started: Array<'nats' | 'elasticsearch'>;
+  started: StackComponent[];
+  /** How the local NATS authorizes clients; absent for an external one (NATS_URL). */
+  natsAuth?: NatsAuthMode;
+  /** Operator mode: the services' credentials (SOC_NATS__CREDS_FILE). */
+  natsCredsFile?: string;
+  /** Operator mode: what the API issues agents' credentials with (enrollment). */
+  natsAccount?: string;
+  natsSigningKeyFile?: string;
+  /** Operator mode: a system-account user, to push revocations. */
+  natsSystemCredsFile?: string;
 }
 
 const endpointsFile = () => join(ensureDir(varDir('run')), 'stack.json');
@@ -26,46 +38,74 @@ export async function stackUp(
   ]);
   if (natsResult.status === 'rejected' || esResult.status === 'rejected') {
     // Half a stack is no stack: stop what this call started, then report the first failure.
-    if (natsResult.status === 'fulfilled' && natsResult.value.started) await natsDown();
+    const nats = natsResult.status === 'fulfilled' ? natsResult.value : undefined;
+    if (nats?.started && nats.instance) await natsDown(cfg, [nats.instance]);
     if (esResult.status === 'fulfilled' && esResult.value.started) await elasticsearchDown(cfg);
     throw natsResult.status === 'rejected' ? natsResult.reason : (esResult as PromiseRejectedResult).reason;
   }
   const nats = natsResult.value;
   const es = esResult.value;
+  const c = nats.credentials;
   const endpoints: StackEndpoints = {
     natsUrl: nats.url,
     elasticsearchUrl: es.url,
     started: [
-      ...(nats.started ? (['nats'] as const) : []),
+      ...(nats.started && nats.instance ? [nats.instance] : []),
       ...(es.started ? (['elasticsearch'] as const) : []),
     ],
+    ...(nats.auth ? { natsAuth: nats.auth } : {}),
+    ...(c
+      ? {
+          natsCredsFile: c.servicesCreds,
+          natsAccount: c.account,
+          natsSigningKeyFile: c.signingKeyFile,
+          natsSystemCredsFile: c.systemCreds,
+        }
+      : {}),
   };
-  writeFileSync(
-    endpointsFile(),
-    `${JSON.stringify({ natsUrl: nats.url, elasticsearchUrl: es.url }, null, 2)}\n`,
-  );
+  const { started: _s, ...shown } = endpoints;
+  writeFileSync(endpointsFile(), `${JSON.stringify(shown, null, 2)}\n`);
   return endpoints;
 }
 
 export async function stackDown(
   cfg: StackConfig,
-  only: ReadonlyArray<'nats' | 'elasticsearch'> = ['nats', 'elasticsearch'],
+  only: ReadonlyArray<StackComponent> = STACK_COMPONENTS,
 ): Promise<string[]> {
   const stopped: string[] = [];
+  const nats = only.filter((c): c is NatsInstanceName => c !== 'elasticsearch');
   await Promise.all([
-    only.includes('nats') && natsDown().then((s) => s && stopped.push('nats')),
+    nats.length && natsDown(cfg, nats).then((s) => stopped.push(...s)),
     only.includes('elasticsearch') && elasticsearchDown(cfg).then((s) => s && stopped.push('elasticsearch')),
   ]);
-  if (only.length === 2) rmSync(endpointsFile(), { force: true });
+  if (STACK_COMPONENTS.every((c) => only.includes(c))) rmSync(endpointsFile(), { force: true });
   return stopped;
 }
 
 export async function stackStatus(cfg: StackConfig): Promise<ComponentStatus[]> {
-  return Promise.all([natsStatus(cfg), elasticsearchStatus(cfg)]);
+  const [nats, es] = await Promise.all([natsStatus(cfg), elasticsearchStatus(cfg)]);
+  return [...nats, es];
+}
+
+/**
+ * The environment services run with on this stack: where NATS and Elasticsearch are and, in
+ * operator mode, the services' credentials and the API's key for issuing agents' credentials.
+ */
+export function stackEnv(ep: StackEndpoints): Record<string, string> {
+  return {
+    NATS_URL: ep.natsUrl,
+    ELASTICSEARCH_URL: ep.elasticsearchUrl,
+    ...(ep.natsCredsFile ? { SOC_NATS__CREDS_FILE: ep.natsCredsFile } : {}),
+    ...(ep.natsAccount ? { SOC_API__ENROLLMENT__NATS_ACCOUNT: ep.natsAccount } : {}),
+    ...(ep.natsSigningKeyFile ? { SOC_API__ENROLLMENT__NATS_SIGNING_KEY_FILE: ep.natsSigningKeyFile } : {}),
+    ...(ep.natsSystemCredsFile
+      ? { SOC_API__ENROLLMENT__NATS_SYSTEM_CREDS_FILE: ep.natsSystemCredsFile }
+      : {}),
+  };
 }
 
 /** The endpoints of the last `stackUp`, for processes that did not start the stack themselves. */
-export function readEndpoints(): { natsUrl: string; elasticsearchUrl: string } | undefined {
+export function readEndpoints(): Omit<StackEndpoints, 'started'> | undefined {
   try {
     return JSON.parse(readFileSync(endpointsFile(), 'utf8'));
   } catch {

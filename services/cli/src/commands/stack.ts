@@ -1,12 +1,24 @@
-import { loadStackConfig, stackDown, stackStatus, stackUp } from '@soc/stack';
+import {
+  loadStackConfig,
+  STACK_COMPONENTS,
+  type StackComponent,
+  stackDown,
+  stackStatus,
+  stackUp,
+} from '@soc/stack';
 import { parseFlags } from '../args.ts';
 import { type Command, EXIT, UsageError } from '../usage.ts';
 
-const usage = `Usage: soc stack <up|down|status> [--json] [--only nats|elasticsearch]
+const usage = `Usage: soc stack <up|down|status> [--json] [--only nats|nats-alt|elasticsearch]
 
   up       start the local NATS (JetStream) and Elasticsearch, or reuse them; waits until both answer
-  down     stop what the local stack runs (--only limits it to one component)
+  down     stop what the local stack runs (--only limits it to some components)
   status   show each component, its URL and whether it answers (exit 1 if one does not)
+
+NATS authorization: SOC_STACK__NATS_AUTH=none (the default here, for tests) runs the local
+NATS open; =operator runs it in operator mode, as \`soc start\` always does: every client
+needs credentials, the services' are in var/nats/auth/services.creds (--json says where).
+When the NATS on 4222 runs in the other mode, a second one (nats-alt, 4223) serves this one.
 
 Environment: NATS_URL / ELASTICSEARCH_URL use existing servers instead of local ones;
 SOC_STACK__NATS_PORT, SOC_STACK__ES_PORT, SOC_STACK__ES_HEAP move or size the local ones.`;
@@ -32,15 +44,18 @@ export const stackCommand: Command = {
       case 'up': {
         const ep = await stackUp(cfg);
         if (values.json) console.log(JSON.stringify(ep));
-        else console.log(`stack ready: NATS ${ep.natsUrl}, Elasticsearch ${ep.elasticsearchUrl}`);
+        else
+          console.log(
+            `stack ready: NATS ${ep.natsUrl}${ep.natsAuth === 'operator' ? ` (credentials required; services: ${ep.natsCredsFile})` : ep.natsAuth === 'none' ? ' (no authorization: tests only)' : ''}, Elasticsearch ${ep.elasticsearchUrl}`,
+          );
         return EXIT.ok;
       }
       case 'down': {
         const only = values.only?.split(',').map((s) => s.trim());
-        if (only?.some((c) => c !== 'nats' && c !== 'elasticsearch')) {
-          throw new UsageError(`--only takes nats and/or elasticsearch, got ${values.only}`, usage);
+        if (only?.some((c) => !STACK_COMPONENTS.includes(c as StackComponent))) {
+          throw new UsageError(`--only takes ${STACK_COMPONENTS.join(', ')}, got ${values.only}`, usage);
         }
-        const stopped = await stackDown(cfg, only as Array<'nats' | 'elasticsearch'> | undefined);
+        const stopped = await stackDown(cfg, only as StackComponent[] | undefined);
         console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
         return EXIT.ok;
       }
@@ -50,7 +65,9 @@ export const stackCommand: Command = {
         else
           for (const s of status) {
             const who = s.external ? 'external' : s.pid ? `pid ${s.pid}` : 'not running';
-            console.log(`${s.name.padEnd(14)} ${s.answering ? 'up  ' : 'down'}  ${s.url}  (${who})`);
+            console.log(
+              `${s.name.padEnd(14)} ${s.answering ? 'up  ' : 'down'}  ${s.url}  (${who}${s.detail ? `, ${s.detail}` : ''})`,
+            );
           }
         return status.every((s) => s.answering) ? EXIT.ok : EXIT.failure;
       }

@@ -1,4 +1,4 @@
-import { loadStackConfig, stackDown, stackUp } from '@soc/stack';
+import { loadStackConfig, stackDown, stackEnv, stackUp } from '@soc/stack';
 import { parseFlags } from '../args.ts';
 import { SERVICES } from '../services.ts';
 import { type Supervised, spawnService, stopAll, waitReady } from '../supervisor.ts';
@@ -36,10 +36,11 @@ export const startCommand: Command = {
       throw new UsageError(`--api-port must be a port number, got ${values['api-port']}`, usage);
     }
 
-    const cfg = loadStackConfig();
+    // The whole SOC runs with NATS authorization; only the test suites run it open.
+    const cfg = { ...loadStackConfig(), natsAuth: 'operator' as const };
     const t0 = Date.now();
     const stack = await stackUp(cfg);
-    const env = { ...process.env, NATS_URL: stack.natsUrl, ELASTICSEARCH_URL: stack.elasticsearchUrl };
+    const env = { ...process.env, ...stackEnv(stack) };
 
     const running: Supervised[] = [];
     let stopping: Promise<void> | undefined;
@@ -73,7 +74,7 @@ export const startCommand: Command = {
           '',
           `SOC ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
           ...urls,
-          `  ${'NATS'.padEnd(14)} ${stack.natsUrl}`,
+          `  ${'NATS'.padEnd(14)} ${stack.natsUrl}${stack.natsCredsFile ? ` (credentials: ${stack.natsCredsFile})` : ''}`,
           `  ${'Elasticsearch'.padEnd(14)} ${stack.elasticsearchUrl}`,
           'Press Ctrl-C to stop.',
           '',

@@ -1,3 +1,4 @@
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
   decode,
   encodeAccount,
@@ -34,6 +35,28 @@ export const natsAuthoritySchema = z.object({
   revocations: z.record(z.string(), z.number().int()).default({}),
 });
 export type NatsAuthority = z.output<typeof natsAuthoritySchema>;
+
+/** Written whole then renamed, so a crash never leaves half a key; 0600 from the first byte. */
+export function writeSecretFile(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+export function readAuthorityFile(file: string): NatsAuthority {
+  return natsAuthoritySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function saveAuthorityFile(file: string, a: NatsAuthority): void {
+  writeSecretFile(file, `${JSON.stringify(a, null, 2)}\n`);
+}
+
+/** An nkey seed file (one line, as nsc writes them): the account signing key an issuer is given. */
+export function readSeedFile(file: string, prefix: 'A' | 'U' | 'O'): string {
+  const seed = readFileSync(file, 'utf8').trim();
+  return seedText(prefix).parse(seed);
+}
 
 export const SOC_ACCOUNT_NAME = 'SOC';
 export const SYSTEM_ACCOUNT_NAME = 'SYS';
