@@ -1,13 +1,19 @@
 import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
 import { createLogger, type Logger } from '@soc/core/log/logger';
-import type { EndpointConfig } from './config.ts';
+import type { EndpointConfig, InputConfig } from './config.ts';
+import { FimInput } from './fim/fim-input.ts';
+import { InventoryInput } from './inventory/inventory-input.ts';
+import { JournaldInput } from './journald/journald-input.ts';
 import { FileInput } from './tail/file-input.ts';
+
+/** Every kind of input: each reads on its own once started, and stops flushing what it holds. */
+export type EndpointInput = FileInput | JournaldInput | FimInput | InventoryInput;
 
 export const VERSION = '0.1.0';
 
 export interface EndpointAgent {
   runtime: AgentRuntime;
-  inputs: FileInput[];
+  inputs: EndpointInput[];
   /** Stops reading, flushes to the buffer, publishes what it can within `output.drainMs`. */
   stop(): Promise<void>;
 }
@@ -20,16 +26,8 @@ export async function startEndpointAgent(config: EndpointConfig, logger?: Logger
     logger: log,
     inputs: () => config.inputs.map((i) => i.name),
   });
-  const inputs = config.inputs.map(
-    (cfg) =>
-      new FileInput(
-        cfg,
-        config.tail,
-        runtime.output,
-        runtime.buffer.cursors,
-        (key) => runtime.buffer.forget(key),
-        log.child({ input: cfg.name }),
-      ),
+  const inputs = config.inputs.map((cfg) =>
+    createInput(cfg, config, runtime, log.child({ input: cfg.name })),
   );
   for (const i of inputs) i.start();
   log.info(
@@ -45,6 +43,25 @@ export async function startEndpointAgent(config: EndpointConfig, logger?: Logger
       log.info('endpoint agent stopped');
     },
   };
+}
+
+function createInput(
+  cfg: InputConfig,
+  config: EndpointConfig,
+  runtime: AgentRuntime,
+  log: Logger,
+): EndpointInput {
+  const { output, buffer } = runtime;
+  switch (cfg.type) {
+    case 'file':
+      return new FileInput(cfg, config.tail, output, buffer.cursors, (key) => buffer.forget(key), log);
+    case 'journald':
+      return new JournaldInput(cfg, output, buffer.cursors, log);
+    case 'fim':
+      return new FimInput(cfg, config.agent.dataDir, output, log);
+    case 'inventory':
+      return new InventoryInput(cfg, output, log);
+  }
 }
 
 /** `soc agent endpoint`: runs until SIGTERM/SIGINT (exit 0) or the disk buffer fails (exit 1, systemd restarts it). */

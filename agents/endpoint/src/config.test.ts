@@ -17,9 +17,16 @@ describe('endpoint configuration', () => {
   it('loads the shipped example, sizes and all', () => {
     const c = loadEndpointConfig(resolve(import.meta.dirname, '../endpoint.example.yaml'), {});
     expect(c.buffer.maxBytes).toBe(256 * 1024 ** 2);
-    expect(c.inputs.map((i) => i.name)).toEqual(['nginx', 'suricata', 'app']);
-    expect(c.inputs[2]!.maxLineBytes).toBe(64 * 1024);
-    expect(c.inputs[1]!.format).toBe('json');
+    expect(c.inputs.map((i) => i.name)).toEqual(['nginx', 'suricata', 'app', 'journal', 'fim', 'inventory']);
+    expect(c.inputs[2]).toMatchObject({ type: 'file', maxLineBytes: 64 * 1024 });
+    expect(c.inputs[1]).toMatchObject({ type: 'file', format: 'json' });
+    expect(c.inputs[3]).toMatchObject({
+      type: 'journald',
+      priority: 'info',
+      identifiers: ['sshd', 'sudo', 'su'],
+    });
+    expect(c.inputs[4]).toMatchObject({ type: 'fim', maxHashBytes: 64 * 1024 ** 2, scanIntervalS: 900 });
+    expect(c.inputs[5]).toMatchObject({ type: 'inventory', intervalS: 3600, packages: true });
   });
 
   it('reports every problem at once, each with its key and where it came from', () => {
@@ -61,5 +68,54 @@ describe('endpoint configuration', () => {
       'agent: { dataDir: /tmp/x }\nbuffer: { maxBytes: 1MiB, segmentBytes: 1MiB }\ninputs: [{ name: a, type: file, paths: [/x] }]\n',
     );
     expect(() => loadEndpointConfig(f, {})).toThrow(/buffer\.maxBytes .*twice segmentBytes/);
+  });
+
+  it('validates the journald, FIM and inventory inputs like the file input', () => {
+    const f = file(
+      [
+        'agent: { dataDir: /tmp/x }',
+        'inputs:',
+        '  - { name: j, type: journald, priority: loud, directory: relative/dir }',
+        '  - { name: f, type: fim, paths: [etc], maxHashBytes: lots }',
+        '  - { name: i, type: inventory, intervalS: 0, extra: 1 }',
+        '  - { name: k, type: kafka }',
+      ].join('\n'),
+    );
+    let message = '';
+    try {
+      loadEndpointConfig(f, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const expected of [
+      /inputs\.0\.priority/,
+      /inputs\.0\.directory .*absolute path/,
+      /inputs\.1\.paths\.0 .*absolute path/,
+      /inputs\.1\.maxHashBytes .*size/,
+      /inputs\.2\.intervalS/,
+      /inputs\.2 .*Unrecognized key.*extra/,
+      /inputs\.3\.type/,
+    ])
+      expect(message).toMatch(expected);
+  });
+
+  it('gives the new inputs defaults that need no further keys', () => {
+    const f = file(
+      'agent: { dataDir: /tmp/x }\ninputs: [{ name: j, type: journald }, { name: f, type: fim, paths: [/etc] }, { name: i, type: inventory }]\n',
+    );
+    const [j, fim, inv] = loadEndpointConfig(f, {}).inputs;
+    expect(j).toMatchObject({
+      journalctl: 'journalctl',
+      startAt: 'beginning',
+      units: [],
+      maxEntryBytes: 1024 ** 2,
+    });
+    expect(fim).toMatchObject({ recursive: true, realtime: true, reportBaseline: false, maxFiles: 100_000 });
+    expect(inv).toMatchObject({
+      osRelease: '/etc/os-release',
+      procNet: '/proc/net',
+      ports: true,
+      users: true,
+    });
   });
 });

@@ -1,0 +1,323 @@
+import { type FSWatcher, watch } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Output } from '@soc/agent-shared';
+import type { Logger } from 'pino';
+import type { FimInputConfig } from '../config.ts';
+import { osType } from '../inventory/os-release.ts';
+import { type Baseline, loadBaseline, saveBaseline } from './baseline.ts';
+import { classify, type FimAction, fimEvent } from './diff.ts';
+import { excluder } from './exclude.ts';
+import { type FileState, fileState, type Names, readNames } from './state.ts';
+import { type Walked, walk } from './walk.ts';
+
+interface Change {
+  path: string;
+  action: FimAction;
+  before: FileState | undefined;
+  now: FileState | undefined;
+}
+
+/** Realtime checks waiting for their file to settle; beyond this a full scan replaces them. */
+const MAX_PENDING = 10_000;
+/** How soon after a change the baseline is written (changes coming together are saved once). */
+const PERSIST_DELAY_MS = 1000;
+
+const under = (path: string, root: string) =>
+  path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
+
+/**
+ * File integrity monitoring of the configured paths. Every change is compared with a baseline
+ * kept in `<dataDir>/fim/<input>.json`; the baseline takes a change only once its event is in
+ * the disk buffer, so a crash can make a change reported twice, never lost. Periodic full scans
+ * find what the realtime watches missed (and everything that changed while the agent was down).
+ */
+export class FimInput {
+  private baseline: Baseline = { roots: [], files: new Map() };
+  /** Configured paths the saved baseline did not cover: their files are recorded, not reported, on the first scan. */
+  private silentRoots: string[] = [];
+  private names: Names = { users: new Map(), groups: new Map() };
+  private readonly excluded: (path: string) => boolean;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private watchesFailed = false;
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private dirty = false;
+  private persistTimer: NodeJS.Timeout | undefined;
+  private limitWarned = false;
+  private readonly os = osType();
+  private resolveReady: () => void = () => {};
+  /** Resolves once the first scan (baseline or comparison with the saved one) is done. */
+  readonly ready = new Promise<void>((r) => {
+    this.resolveReady = r;
+  });
+
+  constructor(
+    private readonly cfg: FimInputConfig,
+    private readonly dataDir: string,
+    private readonly output: Output,
+    private readonly logger: Logger,
+  ) {
+    this.excluded = excluder(cfg.exclude);
+  }
+
+  get name(): string {
+    return this.cfg.name;
+  }
+
+  private get file(): string {
+    return join(this.dataDir, 'fim', `${this.cfg.name}.json`);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+    for (const t of this.pending.values()) clearTimeout(t);
+    this.pending.clear();
+    await this.loop;
+    await this.queue;
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    if (this.dirty) await this.persist();
+  }
+
+  /** A full scan, after whatever is queued. Exposed for tests. */
+  scan(): Promise<void> {
+    return this.serial(() => this.fullScan());
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const saved = await loadBaseline(this.file);
+      if (saved) this.baseline = saved;
+      this.silentRoots = this.cfg.reportBaseline
+        ? []
+        : this.cfg.paths.filter((p) => !saved?.roots.some((r) => under(p, r)));
+      this.logger.info(
+        { input: this.cfg.name, files: this.baseline.files.size, new: this.silentRoots },
+        saved ? 'FIM: comparing with the saved baseline' : 'FIM: no baseline yet; building it',
+      );
+    } catch (err) {
+      // A damaged baseline: start over rather than stop monitoring, and say so.
+      this.logger.error({ err, file: this.file }, 'FIM: cannot read the saved baseline; building a new one');
+      this.silentRoots = this.cfg.reportBaseline ? [] : [...this.cfg.paths];
+    }
+    while (!this.stopped) {
+      await this.scan();
+      this.resolveReady();
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.cfg.scanIntervalS * 1000);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+    this.resolveReady();
+  }
+
+  /** Scans and realtime checks change the baseline: one at a time. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(fn).catch((err) => {
+      this.logger.error({ err, input: this.cfg.name }, 'FIM check failed; the next scan retries');
+    });
+    this.queue = run;
+    return run;
+  }
+
+  /** Under a configured path, not excluded, and within reach (`recursive: false`: directly in it). */
+  private monitored(path: string): boolean {
+    if (this.excluded(path)) return false;
+    return this.cfg.paths.some(
+      (root) => path === root || (under(path, root) && (this.cfg.recursive || dirname(path) === root)),
+    );
+  }
+
+  private silent(path: string): boolean {
+    return this.silentRoots.some((r) => under(path, r));
+  }
+
+  private async fullScan(): Promise<void> {
+    this.names = await readNames();
+    this.limitWarned = false;
+    const walked: Walked = { files: new Map(), dirs: [], limited: false };
+    for (const root of this.cfg.paths) {
+      await walk(
+        root,
+        {
+          recursive: this.cfg.recursive,
+          excluded: this.excluded,
+          maxFiles: this.cfg.maxFiles,
+          followRoot: true,
+        },
+        walked,
+      );
+    }
+    if (walked.limited) this.warnLimit();
+    await this.compare(walked, () => true);
+    this.silentRoots = [];
+    if (this.baseline.roots.join('\n') !== this.cfg.paths.join('\n')) {
+      this.baseline.roots = [...this.cfg.paths];
+      this.dirty = true;
+    }
+    if (this.dirty) await this.persist();
+    if (this.cfg.realtime) this.watchAll(walked.dirs);
+  }
+
+  /** A path a watch reported: the file, or the directory and everything in it, compared again. */
+  private async check(path: string): Promise<void> {
+    const walked = await walk(path, {
+      recursive: this.cfg.recursive,
+      excluded: (p) => !this.monitored(p),
+      maxFiles: this.cfg.maxFiles,
+      followRoot: this.cfg.paths.includes(path),
+    });
+    await this.compare(walked, (p) => under(p, path));
+    if (this.cfg.realtime) this.watchAll(walked.dirs);
+  }
+
+  /**
+   * Compares what a walk found with the baseline entries in its `scope`, ships the changes,
+   * then updates the baseline. An entry the walk did not find is deleted only if the path is
+   * really gone: the walk may have stopped at `maxFiles`.
+   */
+  private async compare(walked: Walked, scope: (path: string) => boolean): Promise<void> {
+    const changes: Change[] = [];
+    for (const [path, st] of walked.files) {
+      if (this.stopped) return;
+      const before = this.baseline.files.get(path);
+      if (!before && this.baseline.files.size >= this.cfg.maxFiles) {
+        this.warnLimit();
+        continue;
+      }
+      const now = await fileState(path, st, this.names, this.cfg.maxHashBytes, before);
+      const action = classify(before, now);
+      if (action && !(action === 'created' && this.silent(path))) changes.push({ path, action, before, now });
+      else if (!before || JSON.stringify(before) !== JSON.stringify(now)) {
+        // New to a fresh baseline, or a change that is not reported (mtime, ctime): recorded only.
+        this.baseline.files.set(path, now);
+        this.dirty = true;
+      }
+    }
+    for (const [path, before] of this.baseline.files) {
+      if (walked.files.has(path) || !scope(path)) continue;
+      if (!this.monitored(path)) {
+        // Excluded or no longer configured: forgotten, not reported as deleted.
+        this.baseline.files.delete(path);
+        this.dirty = true;
+        continue;
+      }
+      const st = await lstat(path).catch(() => undefined);
+      if (st?.isFile()) continue;
+      changes.push({ path, action: 'deleted', before, now: undefined });
+    }
+    await this.ship(changes);
+  }
+
+  private async ship(changes: Change[]): Promise<void> {
+    if (!changes.length) return;
+    const time = new Date();
+    for (const c of changes) {
+      await this.output.write(this.cfg.name, {
+        event: fimEvent(c.action, c.path, c.before, c.now, this.os, time),
+      });
+    }
+    // In the disk buffer first, then in the baseline: a crash in between reports it again.
+    await this.output.flush();
+    for (const c of changes) {
+      if (c.now) this.baseline.files.set(c.path, c.now);
+      else this.baseline.files.delete(c.path);
+    }
+    this.dirty = true;
+    this.logger.debug({ input: this.cfg.name, changes: changes.length }, 'FIM changes shipped');
+    this.persistTimer ??= setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.serial(() => this.persist());
+    }, PERSIST_DELAY_MS);
+  }
+
+  private async persist(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      await saveBaseline(this.file, this.baseline);
+    } catch (err) {
+      this.dirty = true;
+      this.logger.error({ err, file: this.file }, 'FIM: cannot save the baseline; will retry');
+    }
+  }
+
+  private warnLimit(): void {
+    if (this.limitWarned) return;
+    this.limitWarned = true;
+    this.logger.warn(
+      { input: this.cfg.name, maxFiles: this.cfg.maxFiles },
+      'FIM: maxFiles reached; files beyond it are not monitored',
+    );
+  }
+
+  /** One non-recursive watch per directory (and per parent of a configured file). */
+  private watchAll(dirs: string[]): void {
+    const wanted = new Set(dirs);
+    for (const root of this.cfg.paths) if (!dirs.includes(root)) wanted.add(dirname(root));
+    for (const dir of wanted) this.watchDir(dir);
+  }
+
+  private watchDir(dir: string): void {
+    if (this.stopped || this.watchesFailed || this.watchers.has(dir)) return;
+    let w: FSWatcher;
+    try {
+      w = watch(dir, { persistent: false }, (_event, name) => {
+        if (name) this.changed(join(dir, name.toString()));
+        else this.changed(dir);
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      // Out of inotify watches (ENOSPC) or descriptors: the periodic scan still sees everything.
+      this.watchesFailed = true;
+      this.logger.warn(
+        { input: this.cfg.name, dir, code, watches: this.watchers.size },
+        'FIM: cannot add more realtime watches; changes beyond them are found by the periodic scan',
+      );
+      return;
+    }
+    w.on('error', () => {
+      w.close();
+      this.watchers.delete(dir);
+    });
+    this.watchers.set(dir, w);
+  }
+
+  /** A watch saw something at `path`: check it once it has been quiet for `settleMs`. */
+  private changed(path: string): void {
+    if (this.stopped) return;
+    // Siblings of a configured file share its directory's watch: only monitored paths count.
+    if (!this.monitored(path)) return;
+    const t = this.pending.get(path);
+    if (t) clearTimeout(t);
+    else if (this.pending.size >= MAX_PENDING) {
+      // A storm of changes: one full scan instead of a check per path, memory stays bounded.
+      for (const x of this.pending.values()) clearTimeout(x);
+      this.pending.clear();
+      this.wake?.();
+      return;
+    }
+    this.pending.set(
+      path,
+      setTimeout(() => {
+        this.pending.delete(path);
+        void this.serial(() => this.check(path));
+      }, this.cfg.settleMs),
+    );
+  }
+}
