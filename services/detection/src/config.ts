@@ -60,7 +60,7 @@ export const detectionSchema = z.object({
       subjectPrefix: z.string().default('alerts'),
       stream: z.string().default('ALERTS'),
       /**
-       * `false`: an alert is searchable at the alerts index's next refresh (≤ 1 s). `true`
+       * `false`: an alert is searchable at the alerts index's next refresh (≤ 250 ms). `true`
        * refreshes with every write (searchable at once, but measured slower overall under
        * load: every batch makes a segment); `wait_for` holds the batch until the refresh.
        */
