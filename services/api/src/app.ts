@@ -15,6 +15,7 @@ import { apiKeyRoutes } from './resources/api-keys/routes.ts';
 import { auditRoutes } from './resources/audit/routes.ts';
 import { authRoutes } from './resources/auth/routes.ts';
 import { eventRoutes } from './resources/events/routes.ts';
+import { huntRoutes } from './resources/hunts/routes.ts';
 import { organizationRoutes } from './resources/organizations/routes.ts';
 import { ruleRoutes } from './resources/rules/routes.ts';
 import { systemRoutes } from './resources/systems/routes.ts';
@@ -66,6 +67,7 @@ export function createApi(deps: ApiDeps): { app: Hono; routes: RouteInfo[] } {
   eventRoutes(router);
   alertRoutes(router);
   ruleRoutes(router);
+  huntRoutes(router);
   auditRoutes(router);
 
   api.get('/', (c) =>

@@ -14,6 +14,7 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import { TokenIssuer } from './auth/tokens.ts';
 import { CursorCodec } from './http/cursor.ts';
 import type { ApiDeps } from './http/env.ts';
+import { HuntRunner } from './resources/hunts/runner.ts';
 import type { Client } from './store/es.ts';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -42,6 +43,11 @@ export const apiSchema = z.object({
   lockoutAttempts: int(1).default(5),
   lockoutMinutes: int(1).default(15),
   heartbeatIntervalS: int(1).default(30),
+  /** Retro-hunts run at once per API instance (each pages through history and writes alerts). */
+  huntConcurrency: int(1).default(2),
+  /** As detection's `rules.pipeline` and `groupWindowS`: a hunt from the API raises the alerts `soc rules hunt` would. */
+  huntPipeline: z.string().default('ecs'),
+  huntGroupWindowS: int(1).default(3600),
 });
 export type ApiConfig = z.output<typeof apiSchema>;
 
@@ -71,6 +77,17 @@ export function buildDeps(es: Client, config: ApiConfig, logger: Logger, version
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     heartbeatIntervalS: config.heartbeatIntervalS,
+    hunts: new HuntRunner({
+      es,
+      indices,
+      eventsIndex: config.eventsIndex,
+      logger,
+      concurrency: config.huntConcurrency,
+      pipeline: config.huntPipeline,
+      windowMs: config.huntGroupWindowS * 1000,
+      // detection's `maxEventIds` default: alerts grown by a hunt keep as many ids as the stream's
+      maxEventIds: 100,
+    }),
     now: () => new Date(),
     version,
   };

@@ -18,6 +18,9 @@ await runService({
     // Systems written before the API fed the asset registry (or whose registry write failed) enrich again.
     const synced = await syncAssetRegistry(es, deps.indices, ctx.logger);
     ctx.logger.info({ systems: synced }, 'asset registry in step with the information systems');
+    // Jobs orphaned by a stopped or killed instance are resumed; a graceful stop hands ours back.
+    deps.hunts.start();
+    ctx.shutdown.add('hunts', () => deps!.hunts.stop());
     const hb = followHeartbeats(nc, es, deps.indices.agents, ctx.logger);
     ctx.shutdown.add('heartbeats', async () => hb.stop());
   },

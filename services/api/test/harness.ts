@@ -264,6 +264,8 @@ export async function startHarness(name: string): Promise<Harness> {
     seeded,
     request,
     async close() {
+      // Hunts still running (the matrix starts some) stop before their indices go.
+      await deps.hunts.stop();
       await es.indices
         .delete({ index: `${prefix}-*`, ignore_unavailable: true, expand_wildcards: 'all' } as never)
         .catch(() => {});

@@ -4,6 +4,7 @@ import { type Logger, socIndices } from '@soc/core';
 import { names } from '@soc/ingest';
 import { parseSigmaFile, type SigmaRule } from '@soc/sigma';
 import type { DetectionConfig } from './config.ts';
+import type { ExceptionMatcher } from './exceptions.ts';
 import { type RetroHuntResult, retroHunt } from './retro.ts';
 import { RuleSource } from './rule-source.ts';
 import { pipelineFor, ruleKey } from './ruleset.ts';
@@ -26,12 +27,17 @@ export async function huntCommand(
   const pipeline = pipelineFor(c.rules.pipeline);
   let found: SigmaRule | undefined;
   let version = 1;
+  let exceptions: ExceptionMatcher | undefined;
   if (existsSync(rule)) {
     found = parseSigmaFile(rule).documents.find((d): d is SigmaRule => d.kind === 'rule');
   } else {
     const rs = (await new RuleSource(es, ix.rules, c.rules.paths, pipeline, logger).poll(true))!;
     found = rs.rules.find((r) => ruleKey(r) === rule || r.title === rule);
-    if (found) version = rs.version(found);
+    if (found) {
+      version = rs.version(found);
+      // the rule's exceptions suppress on history exactly as on the stream
+      exceptions = rs.exceptions.get(ruleKey(found));
+    }
   }
   if (!found) throw new Error(`no rule ${rule}: give a Sigma file, or the id or title of a loaded rule`);
   const store = new AlertStore(es, ix, c.maxEventIds);
@@ -41,6 +47,7 @@ export async function huntCommand(
     ...range,
     windowMs: c.groupWindowS * 1000,
     version,
+    exceptions,
     progress,
   });
   return { ...r, rule: found };

@@ -8,7 +8,7 @@ export { huntCommand } from './hunt.ts';
 export { type ImportSummary, importRules } from './import.ts';
 export { evaluateLocally } from './local.ts';
 export { families, fnv1a, Router } from './partition.ts';
-export { type RetroHuntOptions, type RetroHuntResult, retroHunt } from './retro.ts';
+export { type RetroHuntOptions, type RetroHuntProgress, type RetroHuntResult, retroHunt } from './retro.ts';
 export { RuleSource } from './rule-source.ts';
 export { RuleSet, readRuleFiles, ruleKey } from './ruleset.ts';
 export { type DetectionContext, type RunningDetection, startDetection } from './service.ts';

@@ -2,8 +2,22 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Pipeline, SigmaRule } from '@soc/sigma';
 import { ruleQuery } from '@soc/sigma/elasticsearch';
 import { eventMs, type Hit, ruleHit } from './alert.ts';
+import type { ExceptionMatcher } from './exceptions.ts';
 import { ruleKey } from './ruleset.ts';
 import type { AlertStore } from './store.ts';
+
+/** Where a hunt stands after a page: what a job shows as its progress. */
+export interface RetroHuntProgress {
+  /** Events the rule matches in the range (and the extra filters), counted before the first page. */
+  total: number;
+  /** Of those, events read and folded so far. */
+  scanned: number;
+  pages: number;
+  /** Events an exception of the rule suppressed (no alert, as on the stream). */
+  excepted: number;
+  /** Distinct alerts this hunt created or grew. */
+  alerts: number;
+}
 
 export interface RetroHuntOptions {
   /** The events alias or pattern to search (ingest's `<prefix>-events`). */
@@ -14,11 +28,20 @@ export interface RetroHuntOptions {
   version?: number;
   pageSize?: number;
   progress?: (done: number, total: number) => void;
+  /**
+   * Called after each page, once its alerts are written; awaited, so a caller can record
+   * progress durably — and stop the hunt by throwing.
+   */
+  onPage?: (p: RetroHuntProgress) => void | Promise<void>;
+  /** More query clauses ANDed with the rule: the API's organisation scope. */
+  filter?: object[];
+  /** The rule's exceptions, applied exactly as on the stream. */
+  exceptions?: ExceptionMatcher;
+  /** Stops between pages (the page in flight is written first, so nothing is half-applied). */
+  signal?: AbortSignal;
 }
 
-export interface RetroHuntResult {
-  total: number;
-  alerts: number;
+export interface RetroHuntResult extends RetroHuntProgress {
   query: unknown;
 }
 
@@ -28,7 +51,8 @@ export interface RetroHuntResult {
  * agreement test), the events paged in time order, each hit folded into alerts exactly as on
  * the stream but with `retro: true` and ids of their own — a hunt never grows a live alert,
  * and running it twice changes nothing (the event ids are already counted).
- * Throws `UnsupportedError` when the rule cannot be expressed as a query.
+ * Throws `UnsupportedError` when the rule cannot be expressed as a query, and the signal's
+ * reason when aborted.
  */
 export async function retroHunt(
   es: Client,
@@ -42,9 +66,11 @@ export async function retroHunt(
       filter: [
         ruleQuery(rule, pipeline),
         { range: { '@timestamp': { gte: o.from.toISOString(), lt: o.to.toISOString() } } },
+        ...(o.filter ?? []),
       ],
     },
   };
+  o.signal?.throwIfAborted();
   const total = (
     await es.count({
       index: o.events,
@@ -60,30 +86,44 @@ export async function retroHunt(
     tags: rule.tags,
     version: o.version ?? 1,
   };
-  let done = 0;
+  const p: RetroHuntProgress = { total, scanned: 0, pages: 0, excepted: 0, alerts: 0 };
   const alerts = new Set<string>();
   let after: unknown[] | undefined;
   o.progress?.(0, total);
+  await o.onPage?.({ ...p });
   for (;;) {
+    o.signal?.throwIfAborted();
     const page = await es.search<Record<string, unknown>>({
       index: o.events,
       size: o.pageSize ?? 1000,
       query: query as never,
-      // event.id is the agent's message id (the document _id), unique: a total order to page on
-      sort: [{ '@timestamp': 'asc' }, { 'event.id': 'asc' }] as never,
+      // event.id is the agent's message id (the document _id), unique: a total order to page on;
+      // unmapped_type keeps an index without the field (an empty or foreign one in the alias) from failing the search
+      sort: [
+        { '@timestamp': { order: 'asc', unmapped_type: 'date' } },
+        { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
+      ] as never,
       search_after: after as never,
       allow_no_indices: true,
       ignore_unavailable: true,
     });
     const hits = page.hits.hits;
     if (!hits.length) break;
-    const batch: Hit[] = hits.map((h) =>
-      ruleHit(info, h._source!, h._id!, eventMs(h._source, 0), o.windowMs, true),
-    );
+    const batch: Hit[] = [];
+    for (const h of hits) {
+      if (o.exceptions?.(h._source)) {
+        p.excepted++;
+        continue;
+      }
+      batch.push(ruleHit(info, h._source!, h._id!, eventMs(h._source, 0), o.windowMs, true));
+    }
     for (const a of await store.apply(batch)) alerts.add(a.id);
-    done += hits.length;
-    o.progress?.(done, total);
+    p.scanned += hits.length;
+    p.pages++;
+    p.alerts = alerts.size;
+    o.progress?.(p.scanned, total);
+    await o.onPage?.({ ...p });
     after = hits.at(-1)!.sort;
   }
-  return { total, alerts: alerts.size, query };
+  return { ...p, query };
 }

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/chain.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { TokenIssuer } from '../auth/tokens.ts';
 import type { Principal } from '../rbac/principal.ts';
+import type { HuntRunner } from '../resources/hunts/runner.ts';
 import type { Client } from '../store/es.ts';
 import type { CursorCodec } from './cursor.ts';
 
@@ -27,6 +28,8 @@ export interface ApiDeps {
   trustProxy: boolean;
   /** Seconds between agent heartbeats: an agent is `online` within 3 of them. */
   heartbeatIntervalS: number;
+  /** Retro-hunt jobs running in this process (resources/hunts). */
+  hunts: HuntRunner;
   now: () => Date;
   version: string;
 }
