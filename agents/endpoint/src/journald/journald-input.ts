@@ -71,6 +71,11 @@ export class JournaldInput {
     return this.cfg.name;
   }
 
+  /** The running journalctl's process id (tests kill it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   private get cursorKey(): string {
     return `journald:${this.cfg.name}`;
   }
