@@ -101,9 +101,14 @@ class Automaton {
   /** The same for other characters, which are rare in patterns. */
   readonly #other = new Map<number, number>();
   readonly #width: number;
-  /** Full transitions (failure links applied) of the first `#denseStates` states. */
+  /**
+   * Full transitions (failure links applied) of the first `#denseStates` states. Once built,
+   * a cell holds the next state's row offset (state × width), bitwise-negated when that state
+   * has outputs: the scan then needs no multiply and no separate output lookup per character.
+   */
   readonly #denseStates: number;
   readonly #dense: Int32Array;
+  #encoded = false;
   /**
    * Every other state's trie edges, sparse (a dense table over thousands of literals would
    * take hundreds of megabytes): edges of state s are `#edgeCol/#edgeTo[#edgeStart[s] ..
@@ -207,6 +212,14 @@ class Automaton {
     let k = 0;
     for (const o of out) for (const id of o) this.#outList[k++] = id;
     this.#hasOut = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
+    for (let i = 0; i < this.#dense.length; i++) this.#dense[i] = this.#encode(this.#dense[i]!);
+    this.#encoded = true;
+  }
+
+  /** A state as a dense cell holds it: row offset, negated when the state has outputs. */
+  #encode(state: number): number {
+    const off = state * this.#width;
+    return this.#hasOut[state] === 1 ? ~off : off;
   }
 
   #col(c: number): number {
@@ -218,7 +231,10 @@ class Automaton {
     const start = this.#edgeStart;
     const cols = this.#edgeCol;
     for (;;) {
-      if (s < this.#denseStates) return this.#dense[s * this.#width + col]!;
+      if (s < this.#denseStates) {
+        const v = this.#dense[s * this.#width + col]!;
+        return this.#encoded ? (v < 0 ? ~v : v) / this.#width : v;
+      }
       let lo = start[s]!;
       let hi = start[s + 1]! - 1;
       while (lo <= hi) {
@@ -241,12 +257,12 @@ class Automaton {
   scan(s: string, found: number[], lowered = false): number {
     const ascii = this.#ascii;
     const dense = this.#dense;
-    const denseStates = this.#denseStates;
     const width = this.#width;
+    const denseEnd = this.#denseStates * width;
     const outStart = this.#outStart;
     const outList = this.#outList;
-    const hasOut = this.#hasOut;
-    let state = 0;
+    // The current state as its row offset (state × width).
+    let off = 0;
     let status = ASCII_ONLY;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
@@ -258,10 +274,19 @@ class Automaton {
         status = WIDE;
         col = this.#other.get(f) ?? 0;
       }
-      state = col === 0 ? 0 : state < denseStates ? dense[state * width + col]! : this.#step(state, col);
-      if (hasOut[state] === 0) continue;
-      const b = outStart[state + 1]!;
-      for (let j = outStart[state]!; j < b; j++) found.push(outList[j]!);
+      // A character no pattern contains: back to the root, which has no outputs.
+      if (col === 0) {
+        off = 0;
+        continue;
+      }
+      let next = off < denseEnd ? dense[off + col]! : this.#encode(this.#step(off / width, col));
+      if (next < 0) {
+        next = ~next;
+        const state = next / width;
+        const b = outStart[state + 1]!;
+        for (let j = outStart[state]!; j < b; j++) found.push(outList[j]!);
+      }
+      off = next;
     }
     return status;
   }
