@@ -168,6 +168,25 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
     expect((await h.request('GET', `/hunts/${all.id}`, { token: analystA })).status).toBe(404);
   });
 
+  it('no more than 2 hunts run at once: the rest wait, queued', async () => {
+    const started = await Promise.all(Array.from({ length: 5 }, () => start(analystA)));
+    const ids = await Promise.all(started.map(async (r) => ((await r.json()) as Hunt).id));
+    const jobs = await Promise.all(ids.map((id) => poll(id, analystA)));
+    expect(jobs.map((j) => j.state)).toEqual(Array(5).fill('done'));
+    // Largest number of [started_at, finished_at) intervals open at one instant (an end before a start at a tie).
+    const edges = jobs
+      .flatMap((j) => [
+        [Date.parse(j.started_at!), 1],
+        [Date.parse(j.finished_at!), -1],
+      ])
+      .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let open = 0;
+    let peak = 0;
+    for (const [, d] of edges) peak = Math.max(peak, (open += d!));
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(peak).toBeGreaterThanOrEqual(1);
+  });
+
   it("the rule's exceptions apply to history as on the stream", async () => {
     const ex = await h.request('PUT', `/rules/${RULE}/exceptions`, {
       token: analystA,
