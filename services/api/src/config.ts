@@ -14,6 +14,7 @@ import { RateLimiter } from './auth/rate-limit.ts';
 import { TokenIssuer } from './auth/tokens.ts';
 import { CursorCodec } from './http/cursor.ts';
 import type { ApiDeps } from './http/env.ts';
+import { agentCredentialsFrom, enrollmentSchema } from './resources/agents/credentials.ts';
 import { HuntRunner } from './resources/hunts/runner.ts';
 import type { Client } from './store/es.ts';
 
@@ -43,6 +44,8 @@ export const apiSchema = z.object({
   lockoutAttempts: int(1).default(5),
   lockoutMinutes: int(1).default(15),
   heartbeatIntervalS: int(1).default(30),
+  /** Agents' NATS credentials (resources/agents/credentials.ts). */
+  enrollment: enrollmentSchema.prefault({}),
   /** Retro-hunts run at once per API instance (each pages through history and writes alerts). */
   huntConcurrency: int(1).default(2),
   /** As detection's `rules.pipeline` and `groupWindowS`: a hunt from the API raises the alerts `soc rules hunt` would. */
@@ -77,6 +80,7 @@ export function buildDeps(es: Client, config: ApiConfig, logger: Logger, version
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     heartbeatIntervalS: config.heartbeatIntervalS,
+    agentCredentials: agentCredentialsFrom(config.enrollment, logger),
     hunts: new HuntRunner({
       es,
       indices,

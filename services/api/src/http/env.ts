@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/chain.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import type { TokenIssuer } from '../auth/tokens.ts';
 import type { Principal } from '../rbac/principal.ts';
+import type { AgentCredentials } from '../resources/agents/credentials.ts';
 import type { HuntRunner } from '../resources/hunts/runner.ts';
 import type { Client } from '../store/es.ts';
 import type { CursorCodec } from './cursor.ts';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   trustProxy: boolean;
   /** Seconds between agent heartbeats: an agent is `online` within 3 of them. */
   heartbeatIntervalS: number;
+  /** Issues (and revokes) agents' NATS credentials; absent when NATS runs without authorization. */
+  agentCredentials?: AgentCredentials | undefined;
   /** Retro-hunt jobs running in this process (resources/hunts). */
   hunts: HuntRunner;
   now: () => Date;

@@ -15,10 +15,17 @@ const statusOf = (err: unknown): number | undefined =>
 export const isConflict = (err: unknown) => statusOf(err) === 409;
 export const isNotFound = (err: unknown) => statusOf(err) === 404;
 
-/** Creates the indices (and the alerts alias) that do not exist yet; safe to run on every start. */
+/**
+ * Creates the indices (and the alerts alias) that do not exist yet, and adds fields a newer
+ * version maps to those that do (strict mappings would refuse documents carrying them);
+ * safe to run on every start.
+ */
 export async function ensureIndices(es: Client, ix: SocIndices): Promise<void> {
   for (const def of indexDefinitions(ix)) {
-    if (await es.indices.exists({ index: def.name })) continue;
+    if (await es.indices.exists({ index: def.name })) {
+      await addMissingFields(es, def.name, def.mappings as { properties?: Record<string, unknown> });
+      continue;
+    }
     try {
       await es.indices.create({
         index: def.name,
@@ -67,3 +74,15 @@ export function hitsOf<T>(r: { hits: { hits: { _source?: T; sort?: unknown[] }[]
 }
 
 export type { Client };
+
+/** Top-level fields only, and only new ones: changing an existing field's type is a reindex, not this. */
+async function addMissingFields(
+  es: Client,
+  index: string,
+  mappings: { properties?: Record<string, unknown> },
+): Promise<void> {
+  const wanted = mappings.properties ?? {};
+  const current = Object.values(await es.indices.getMapping({ index }))[0]?.mappings.properties ?? {};
+  const missing = Object.fromEntries(Object.entries(wanted).filter(([k]) => !(k in current)));
+  if (Object.keys(missing).length) await es.indices.putMapping({ index, properties: missing as never });
+}

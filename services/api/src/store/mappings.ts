@@ -76,6 +76,7 @@ export const AGENT_MAPPING = {
     os: kw,
     enrolled_at: date,
     enrolled_with: kw,
+    nats_user: kw,
     revoked_at: date,
     last_seen: date,
     last_heartbeat: opaque,

@@ -10,6 +10,8 @@ export interface AgentDoc {
   enrolled_at: string;
   /** The enrollment token that admitted it. */
   enrolled_with: string;
+  /** The public key of its NATS user (revocation names it); absent when NATS runs without authorization. */
+  nats_user?: string;
   revoked_at?: string;
   last_seen?: string;
   /** The last heartbeat body as the agent sent it (see agents/shared/src/heartbeat.ts). */
@@ -61,6 +63,6 @@ export const agentSchema = z
   .openapi('Agent');
 
 export function agentView(a: AgentDoc, now: number, intervalS: number): z.infer<typeof agentSchema> {
-  const { enrolled_with: _e, ...rest } = a;
+  const { enrolled_with: _e, nats_user: _n, ...rest } = a;
   return { ...rest, status: agentStatus(a, now, intervalS) };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { agentPermissions, heartbeatSubject } from '@soc/agent-shared';
+import { agentPermissions, heartbeatSubject, inboxPrefix } from '@soc/agent-shared';
 import { issueSecret, parseSecret, secretMatches } from '../../auth/secrets.ts';
 import { ApiProblem } from '../../http/problem.ts';
 import { type Router, register } from '../../http/router.ts';
@@ -147,7 +147,7 @@ export function agentRoutes(r: Router): void {
       operationId: 'enrollAgent',
       tags: ['agents'],
       summary:
-        'Called by `soc agent enroll` on the host: trades an enrollment token for an agent id and its NATS permissions',
+        'Called by `soc agent enroll` on the host: trades an enrollment token for an agent id and its NATS credentials',
       middleware: [requires('public')] as const,
       request: {
         body: body(
@@ -167,6 +167,16 @@ export function agentRoutes(r: Router): void {
             nats: z.object({
               permissions: z.object({ publish: z.array(z.string()), subscribe: z.array(z.string()) }),
               heartbeat_subject: z.string(),
+              /** The agent must use it (its user may only receive there): JetStream acks arrive on it. */
+              inbox_prefix: z.string(),
+              /** Where the agent connects; empty when the API was not told (`api.enrollment.natsUrls`). */
+              urls: z.array(z.string()),
+              /**
+               * The `.creds` file (user JWT + nkey seed): the agent's secret, shown this once.
+               * Absent when the NATS runs without authorization.
+               */
+              creds: z.string().optional(),
+              expires_at: z.string().optional(),
             }),
           }),
           'Enrolled',
@@ -207,6 +217,7 @@ export function agentRoutes(r: Router): void {
       }
       // Hex: a valid NATS subject token (no `.`, `*`, `>`), so the agent's subjects are its own.
       const id = `ag-${randomBytes(8).toString('hex')}`;
+      const creds = await deps.agentCredentials?.issue(id);
       const agent: AgentDoc = {
         id,
         hostname: input.hostname,
@@ -216,6 +227,7 @@ export function agentRoutes(r: Router): void {
         ...(input.os ? { os: input.os } : {}),
         enrolled_at: now.toISOString(),
         enrolled_with: t.id,
+        ...(creds ? { nats_user: creds.publicKey } : {}),
       };
       await deps.es.create({ index: deps.indices.agents, id, document: agent, refresh: 'wait_for' });
       Object.assign(c.get('audit'), {
@@ -228,7 +240,14 @@ export function agentRoutes(r: Router): void {
         {
           agent_id: id,
           organization_id: t.organization.id,
-          nats: { permissions: agentPermissions(id), heartbeat_subject: heartbeatSubject(id) },
+          nats: {
+            permissions: agentPermissions(id),
+            heartbeat_subject: heartbeatSubject(id),
+            inbox_prefix: inboxPrefix(id),
+            urls: deps.agentCredentials?.urls ?? [],
+            ...(creds ? { creds: creds.creds } : {}),
+            ...(creds?.expiresAt ? { expires_at: new Date(creds.expiresAt * 1000).toISOString() } : {}),
+          },
         },
         201,
       );
@@ -266,11 +285,24 @@ export function agentRoutes(r: Router): void {
         if_primary_term: found.primaryTerm,
         refresh: 'wait_for',
       });
+      // Also on a repeated revoke: a push that failed before is retried.
+      let natsRevoked = false;
+      if (next.nats_user && deps.agentCredentials) {
+        try {
+          natsRevoked = await deps.agentCredentials.revoke(next.nats_user);
+        } catch (err) {
+          deps.logger.error({ err, agent: id }, 'NATS credentials not revoked');
+          throw new ApiProblem(
+            'unavailable',
+            'the agent is revoked here, but its NATS credentials could not be revoked on the server yet; retry',
+          );
+        }
+      }
       Object.assign(c.get('audit'), {
         target: { type: 'agent', id },
         organization_id: next.organization.id,
         before: { revoked_at: found.doc.revoked_at },
-        after: { revoked_at: next.revoked_at },
+        after: { revoked_at: next.revoked_at, nats_user_revoked: natsRevoked },
       });
       return c.json(agentView(next, deps.now().getTime(), deps.heartbeatIntervalS), 200);
     },
