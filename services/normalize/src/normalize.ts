@@ -131,6 +131,15 @@ function envelope(doc: EcsDoc, msg: AgentMessage, parser: Parser, options: Norma
   put(doc, 'agent.id', msg.agent);
   put(doc, 'agent.type', 'soc-agent');
   put(doc, 'agent.name', msg.host.name);
+  // A network sender (syslog): its address and port as Filebeat records them. When the
+  // message names no host, the sender is the best identity there is — not the collector the
+  // agent runs on. The address is not made host.ip otherwise: through a relay it is the
+  // relay's, and enrichment would give every relayed device the relay's information system.
+  const sender = canonicalIp(msg.source?.address);
+  if (sender) {
+    put(doc, 'log.source.address', msg.source?.port ? `${sender}:${msg.source.port}` : sender);
+    if (get(doc, 'host.name') === undefined) put(doc, 'host.name', sender);
+  }
   // A device seen through the agent (syslog, SNMP, a CEF appliance) is the observer and
   // usually the host; a local log is about the agent's own host.
   if (get(doc, 'host.name') === undefined) put(doc, 'host.name', msg.host.name);

@@ -18,14 +18,22 @@ export function fixtureLines(name: string): string[] {
 let seq = 0;
 /** An agent message as the endpoint agent builds it. */
 export function agentMessage(
-  body: { line?: string; event?: Record<string, unknown>; input?: string; path?: string; host?: string },
+  body: {
+    line?: string;
+    event?: Record<string, unknown>;
+    input?: string;
+    path?: string;
+    host?: string;
+    /** A network sender, as the syslog listener records it. */
+    sender?: { address: string; port: number; transport: 'udp' | 'tcp' | 'tls' };
+  },
   observed = new Date('2026-03-11T03:59:59Z'),
 ): AgentMessage {
   return buildMessage('agent-test', body.host ?? 'collector01', body.input ?? 'logs', ++seq, {
     observed,
     line: body.line,
     event: body.event,
-    source: body.path ? { path: body.path, offset: 0 } : undefined,
+    source: body.path ? { path: body.path, offset: 0 } : body.sender,
   });
 }
 

@@ -131,6 +131,20 @@ describe('syslog: on the wire (RFC 5424, RFC 3164 with PRI)', () => {
     expect(get(dev, 'host.os.type')).toBeUndefined();
   });
 
+  it('a network sender: its address kept; it names the host only when the message does not', () => {
+    const sender = { address: '::ffff:10.8.0.7', port: 51514, transport: 'udp' as const };
+    const named = ecs({ line: r5424[0]!, input: 'syslog', sender }).doc;
+    expect(get(named, 'log.source.address')).toBe('10.8.0.7:51514');
+    // the header's host wins; the sender may be a relay
+    expect(get(named, 'host.name')).toBe('fw01.so-tttt.gov.vn');
+    expect(get(named, 'host.ip')).toBeUndefined();
+    const anonymous = ecs({ line: r5424[2]!, input: 'syslog', sender }).doc;
+    expect(get(anonymous, 'host.name')).toBe('10.8.0.7');
+    expect(get(anonymous, 'host.ip')).toEqual(['10.8.0.7']);
+    expect(get(anonymous, 'observer.hostname')).toBe('collector01');
+    expect(contractBreaches(anonymous)).toEqual([]);
+  });
+
   it('malformed lines end as raw events with the reason, never thrown', () => {
     const lines = fixtureLines('malformed.log');
     const docs = lines.map((line) => ecs({ line, input: 'syslog' }));
