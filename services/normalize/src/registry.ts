@@ -1,6 +1,7 @@
 import { cefParser } from './sources/cef.ts';
 import { fimParser, inventoryParser } from './sources/endpoint.ts';
 import { jsonParser, rawParser } from './sources/generic.ts';
+import { journaldParser } from './sources/journald.ts';
 import { leefParser } from './sources/leef.ts';
 import { snmpParser } from './sources/snmp.ts';
 import { suricataParser } from './sources/suricata.ts';
@@ -19,6 +20,7 @@ export const PARSERS: readonly Parser[] = [
   suricataParser,
   fimParser,
   inventoryParser,
+  journaldParser,
   snmpParser,
   jsonParser,
   cefParser,

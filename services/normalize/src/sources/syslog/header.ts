@@ -3,7 +3,7 @@ import { iso, monthNumber, parseIso, validDate, yearless } from '../../time.ts';
 import type { ParseInput } from '../../types.ts';
 import { ParseError } from '../../types.ts';
 
-const FACILITIES = [
+export const FACILITIES = [
   'kern',
   'user',
   'mail',
@@ -29,7 +29,16 @@ const FACILITIES = [
   'local6',
   'local7',
 ];
-const SEVERITIES = ['emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'informational', 'debug'];
+export const SEVERITIES = [
+  'emergency',
+  'alert',
+  'critical',
+  'error',
+  'warning',
+  'notice',
+  'informational',
+  'debug',
+];
 
 /** The fields of a syslog header, whichever of the three spellings it came in. */
 export interface SyslogHeader {

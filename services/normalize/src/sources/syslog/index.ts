@@ -40,7 +40,7 @@ const LINUX = new Set([
   'polkitd',
 ]);
 
-function programName(app: string | undefined): string | undefined {
+export function programName(app: string | undefined): string | undefined {
   // `systemd[1]`, `CRON`, `/usr/sbin/cron`: the base name decides.
   return app?.slice(app.lastIndexOf('/') + 1);
 }
@@ -64,13 +64,27 @@ export function parseSyslog(input: ParseInput): EcsDoc {
     return merge(doc, parseCefBody(h.message, input));
   }
   if (/^LEEF:[12]\.\d\|/.test(h.message)) return merge(doc, parseLeefBody(h.message, input));
+  return programFields(doc, program, h.message, authFile);
+}
+
+/**
+ * What the program's own message says (sshd, sudo, systemd…), its dataset (`system.auth` or
+ * `system.syslog`, as Filebeat files them) and, for Linux-only programs, the OS: the same for
+ * a syslog line and for a journal entry (sources/journald.ts).
+ */
+export function programFields(
+  doc: EcsDoc,
+  program: string | undefined,
+  message: string,
+  auth: boolean,
+): EcsDoc {
   const known = program ? PROGRAMS[program] : undefined;
   if (program && LINUX.has(program)) put(doc, 'host.os.type', 'linux');
-  put(doc, 'event.dataset', known?.auth || authFile ? 'system.auth' : 'system.syslog');
+  put(doc, 'event.dataset', known?.auth || auth ? 'system.auth' : 'system.syslog');
   if (known) {
     let fields: EcsDoc | undefined;
     try {
-      fields = known.parse(h.message);
+      fields = known.parse(message);
     } catch (err) {
       throw new ParseError(`${program}: ${(err as Error).message}`, doc);
     }
