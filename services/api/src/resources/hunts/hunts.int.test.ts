@@ -3,7 +3,7 @@ import { indexMappings } from '@soc/sigma/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ES_URL, type Harness, ORG_A, ORG_B, skipReason, startHarness } from '../../../test/harness.ts';
 import type { Hunt } from './model.ts';
-import { MAX_ATTEMPTS, STALE_MS } from './runner.ts';
+import { HuntRunner, MAX_ATTEMPTS, STALE_MS } from './runner.ts';
 
 const RULE = 'b7e3c1d2-4a5b-4c6d-8e9f-0a1b2c3d4e5f';
 const ruleYaml = [
@@ -264,6 +264,53 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
         }),
       ]),
     );
+  });
+
+  it('cancel reaches a hunt running in another API instance: it stops between two pages', async () => {
+    // "Another instance": its own runner, pages of one event, each search slowed down.
+    const slowEs = new Proxy(h.es, {
+      get(target, key) {
+        const v = Reflect.get(target, key);
+        if (key === 'search')
+          return async (...args: unknown[]) => {
+            await new Promise((r) => setTimeout(r, 250));
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const other = new HuntRunner({
+      es: slowEs,
+      indices: h.deps.indices,
+      eventsIndex: h.deps.eventsIndex,
+      logger: h.deps.logger,
+      concurrency: 1,
+      pipeline: 'ecs',
+      windowMs: 3_600_000,
+      maxEventIds: 100,
+      pageSize: 1,
+    });
+    // An admin's hunt left behind by a stopped instance: `other` takes it over, as its sweep does.
+    const job = await seed({
+      scope: { all: true, organizations: [], count: 0 },
+      runner: { instance: 'stopped', heartbeat_at: new Date(0).toISOString() },
+    });
+    expect(await other.sweep()).toContain(job.id);
+    const admin = h.tokens.get('admin')!;
+    for (let i = 0; i < 100; i++) {
+      const j = (await (await h.request('GET', `/hunts/${job.id}`, { token: admin })).json()) as Hunt;
+      if (j.state === 'running' && j.progress.pages >= 1) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await h.request('POST', `/hunts/${job.id}/cancel`, { token: admin });
+    expect(res.status).toBe(200);
+    for (let i = 0; i < 100 && other.active; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(other.active).toBe(0);
+    const final = (await (await h.request('GET', `/hunts/${job.id}`, { token: admin })).json()) as Hunt;
+    expect(final.state).toBe('cancelled');
+    expect(final.progress.events_total).toBe(5);
+    expect(final.progress.pages).toBeLessThan(5);
+    await other.stop();
   });
 
   it('a hunt whose API instance died is taken over and run again to the same result; after MAX_ATTEMPTS it fails', async () => {
