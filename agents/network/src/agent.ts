@@ -20,12 +20,15 @@ export interface NetworkAgent {
 export async function startNetworkAgent(config: NetworkConfig, logger?: Logger): Promise<NetworkAgent> {
   const log =
     logger ?? createLogger({ service: 'agent-network', level: config.log.level, pretty: config.log.pretty });
+  let listeners: NetworkInput[] = [];
   const runtime = await startRuntime(config, {
     version: VERSION,
     logger: log,
     inputs: () => config.inputs.map((i) => i.name),
+    // Flagged messages (oversize, garbage, bad frames) and polls, next to read/sent.
+    inputStats: () => Object.fromEntries(listeners.map((l) => [l.name, { ...l.stats }])),
   });
-  const listeners: NetworkInput[] = config.inputs.map((cfg) =>
+  listeners = config.inputs.map((cfg) =>
     cfg.type === 'syslog'
       ? new SyslogListener(cfg, runtime.output, log.child({ input: cfg.name }))
       : cfg.type === 'snmp-trap'

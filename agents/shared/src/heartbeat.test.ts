@@ -43,6 +43,7 @@ describe('heartbeatBody', () => {
         maxBytes: 8192,
         lagMs: () => 1500,
         connected: () => false,
+        inputStats: () => ({ idle: { garbage: 3, oversize: 1 } }),
       },
       new Date('2026-01-01T00:01:00Z'),
     );
@@ -50,7 +51,16 @@ describe('heartbeatBody', () => {
     expect(app.read).toBe(60);
     expect(app.dropped).toBeGreaterThan(0);
     expect(app.buffered + app.dropped).toBe(60);
-    expect(body.inputs.idle).toEqual({ read: 0, sent: 0, buffered: 0, dropped: 0, duplicates: 0 });
+    // an input's own counters (a syslog listener's flagged messages) ride along
+    expect(body.inputs.idle).toEqual({
+      read: 0,
+      sent: 0,
+      buffered: 0,
+      dropped: 0,
+      duplicates: 0,
+      stats: { garbage: 3, oversize: 1 },
+    });
+    expect(app.stats).toBeUndefined();
     expect(body).toMatchObject({ agent: 'a', uptimeS: 60, lagMs: 1500, nats: { connected: false } });
     expect(body.buffer.bytes).toBeLessThanOrEqual(8192);
     await buffer.close();

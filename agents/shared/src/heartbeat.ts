@@ -8,6 +8,8 @@ export interface InputStatus {
   buffered: number;
   dropped: number;
   duplicates: number;
+  /** The input's own counters, e.g. a syslog listener's oversize and garbage messages. */
+  stats?: Record<string, number>;
 }
 
 export interface HeartbeatBody {
@@ -35,6 +37,8 @@ export interface HeartbeatSource {
   maxBytes: number;
   lagMs: () => number;
   connected: () => boolean;
+  /** Counters an input keeps beyond read/sent (by input name). */
+  inputStats?: () => Record<string, Record<string, number>>;
 }
 
 export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBody {
@@ -44,6 +48,8 @@ export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBo
     ...s.buffer.pending.keys(),
     ...s.buffer.dropped.keys(),
   ]);
+  const stats = s.inputStats?.() ?? {};
+  for (const n of Object.keys(stats)) names.add(n);
   const inputs: Record<string, InputStatus> = {};
   for (const n of names) {
     inputs[n] = {
@@ -52,6 +58,7 @@ export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBo
       buffered: s.buffer.pending.get(n) ?? 0,
       dropped: s.buffer.dropped.get(n) ?? 0,
       duplicates: s.counters.duplicates.get(n) ?? 0,
+      ...(stats[n] ? { stats: { ...stats[n] } } : {}),
     };
   }
   return {

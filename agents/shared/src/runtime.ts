@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Input names for the heartbeat, including inputs that have read nothing yet. */
   inputs: () => string[];
+  /** Counters inputs keep beyond read/sent, for the heartbeat (by input name). */
+  inputStats?: () => Record<string, Record<string, number>>;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
       hostName,
       startedAt,
       inputs: opts.inputs,
+      inputStats: opts.inputStats,
       counters,
       buffer,
       maxBytes: config.buffer.maxBytes,
