@@ -266,8 +266,8 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
     );
   });
 
-  it('cancel reaches a hunt running in another API instance: it stops between two pages', async () => {
-    // "Another instance": its own runner, pages of one event, each search slowed down.
+  /** "Another API instance": its own runner, pages of one event, each search slowed down. */
+  const slowInstance = () => {
     const slowEs = new Proxy(h.es, {
       get(target, key) {
         const v = Reflect.get(target, key);
@@ -279,7 +279,7 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
         return typeof v === 'function' ? v.bind(target) : v;
       },
     });
-    const other = new HuntRunner({
+    return new HuntRunner({
       es: slowEs,
       indices: h.deps.indices,
       eventsIndex: h.deps.eventsIndex,
@@ -290,6 +290,20 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
       maxEventIds: 100,
       pageSize: 1,
     });
+  };
+  const whenRunning = async (id: string) => {
+    for (let i = 0; i < 100; i++) {
+      const j = (await (
+        await h.request('GET', `/hunts/${id}`, { token: h.tokens.get('admin')! })
+      ).json()) as Hunt;
+      if (j.state === 'running' && j.progress.pages >= 1) return j;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`hunt ${id} never ran`);
+  };
+
+  it('cancel reaches a hunt running in another API instance: it stops between two pages', async () => {
+    const other = slowInstance();
     // An admin's hunt left behind by a stopped instance: `other` takes it over, as its sweep does.
     const job = await seed({
       scope: { all: true, organizations: [], count: 0 },
@@ -297,11 +311,7 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
     });
     expect(await other.sweep()).toContain(job.id);
     const admin = h.tokens.get('admin')!;
-    for (let i = 0; i < 100; i++) {
-      const j = (await (await h.request('GET', `/hunts/${job.id}`, { token: admin })).json()) as Hunt;
-      if (j.state === 'running' && j.progress.pages >= 1) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await whenRunning(job.id);
     const res = await h.request('POST', `/hunts/${job.id}/cancel`, { token: admin });
     expect(res.status).toBe(200);
     for (let i = 0; i < 100 && other.active; i++) await new Promise((r) => setTimeout(r, 50));
@@ -311,6 +321,27 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
     expect(final.progress.events_total).toBe(5);
     expect(final.progress.pages).toBeLessThan(5);
     await other.stop();
+  });
+
+  it('a graceful stop hands a running hunt back; the next instance resumes it to the full result', async () => {
+    const stopping = slowInstance();
+    const job = await seed({
+      scope: { all: true, organizations: [], count: 0 },
+      runner: { instance: 'stopped', heartbeat_at: new Date(0).toISOString() },
+    });
+    expect(await stopping.sweep()).toContain(job.id);
+    await whenRunning(job.id);
+    await stopping.stop();
+    const handed = (await h.es.get<Hunt>({ index: h.deps.indices.hunts, id: job.id }))._source!;
+    expect(handed).toMatchObject({ state: 'queued', runner: { heartbeat_at: new Date(0).toISOString() } });
+    expect(handed.progress.pages).toBeLessThan(5);
+    expect(await h.deps.hunts.sweep()).toContain(job.id);
+    const done = await poll(job.id, h.tokens.get('admin')!);
+    expect(done).toMatchObject({
+      state: 'done',
+      attempts: 2,
+      progress: { events_total: 5, events_scanned: 5, alerts: 2, percent: 100 },
+    });
   });
 
   it('a hunt whose API instance died is taken over and run again to the same result; after MAX_ATTEMPTS it fails', async () => {
