@@ -23,6 +23,8 @@ export interface StackEndpoints {
   natsSigningKeyFile?: string;
   /** Operator mode: a system-account user, to push revocations. */
   natsSystemCredsFile?: string;
+  /** Operator mode: the keys and revocations (holds the operator key: the API revokes with it). */
+  natsAuthorityFile?: string;
 }
 
 const endpointsFile = () => join(ensureDir(varDir('run')), 'stack.json');
@@ -60,6 +62,7 @@ export async function stackUp(
           natsAccount: c.account,
           natsSigningKeyFile: c.signingKeyFile,
           natsSystemCredsFile: c.systemCreds,
+          natsAuthorityFile: c.authorityFile,
         }
       : {}),
   };
@@ -101,6 +104,10 @@ export function stackEnv(ep: StackEndpoints): Record<string, string> {
     ...(ep.natsSystemCredsFile
       ? { SOC_API__ENROLLMENT__NATS_SYSTEM_CREDS_FILE: ep.natsSystemCredsFile }
       : {}),
+    ...(ep.natsAuthorityFile ? { SOC_API__ENROLLMENT__NATS_AUTHORITY_FILE: ep.natsAuthorityFile } : {}),
+    // What agents are told to connect to: the local stack listens on loopback, so this
+    // machine's agents only; a real deployment sets its reachable address here.
+    ...(ep.natsAuth === 'operator' ? { SOC_API__ENROLLMENT__NATS_URLS: ep.natsUrl } : {}),
   };
 }
 

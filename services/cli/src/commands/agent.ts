@@ -1,14 +1,27 @@
 import { parseFlags } from '../args.ts';
 import { type Command, EXIT, UsageError } from '../usage.ts';
+import { EnrollError, enroll } from './agent-enroll.ts';
 
 const usage = `Usage: soc agent endpoint|network --config FILE
+       soc agent enroll --api URL --token TOKEN [--config FILE] [--out DIR] [--hostname NAME]
 
   endpoint   run the endpoint agent: tail the configured log files and ship them over
              NATS JetStream, buffering to disk while NATS is unreachable (until SIGTERM)
   network    run the network agent: receive syslog over UDP, TCP and TLS and ship it the
              same way
+  enroll     register this host with the API using an enrollment token (POST
+             /agents/enrollment-tokens makes one): gets the agent id and its NATS
+             credentials, which allow publishing on its own subjects only
 
-  --config FILE   the agent's YAML configuration (see README: "Endpoint agent", "Network agent")
+  --config FILE   the agent's YAML configuration (see README: "Endpoint agent", "Network agent");
+                  enroll sets agent.id, nats.url and nats.credsFile in it, keeping the rest
+                  (without --config, enroll prints those keys to add)
+  --api URL       the SOC API, e.g. https://soc.example.gov.vn (or …/api/v1)
+  --token TOKEN   the enrollment token (socenr_…); SOC_ENROLL_TOKEN also works, out of the
+                  process list
+  --out DIR       where to write <agent-id>.creds (0600); default: the config's directory,
+                  else the current one
+  --hostname NAME the name the agent is listed under (default: this host's)
 
 Environment: SOC_* variables override the file (e.g. NATS_URL, SOC_LOG__LEVEL=debug).`;
 
@@ -19,7 +32,14 @@ export const agentCommand: Command = {
   async run(argv) {
     const { values, positionals } = parseFlags(
       argv,
-      { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      {
+        config: { type: 'string' },
+        api: { type: 'string' },
+        token: { type: 'string' },
+        out: { type: 'string' },
+        hostname: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       usage,
     );
     if (values.help) {
@@ -28,6 +48,7 @@ export const agentCommand: Command = {
     }
     const [kind, ...extra] = positionals;
     if (extra.length) throw new UsageError(`unexpected argument: ${extra[0]}`, usage);
+    if (kind === 'enroll') return enrollHost(values);
     if (kind !== 'endpoint' && kind !== 'network')
       throw new UsageError(kind ? `unknown agent: ${kind}` : 'missing agent kind', usage);
     if (!values.config) throw new UsageError('--config FILE is required', usage);
@@ -40,3 +61,36 @@ export const agentCommand: Command = {
     return runEndpointAgent(loadEndpointConfig(values.config));
   },
 };
+
+async function enrollHost(v: {
+  api?: string | undefined;
+  token?: string | undefined;
+  config?: string | undefined;
+  out?: string | undefined;
+  hostname?: string | undefined;
+}): Promise<number> {
+  const token = v.token ?? process.env.SOC_ENROLL_TOKEN;
+  if (!v.api) throw new UsageError('enroll needs --api URL', usage);
+  if (!token) throw new UsageError('enroll needs --token TOKEN (or SOC_ENROLL_TOKEN)', usage);
+  const { VERSION } = await import('../main.ts');
+  try {
+    const r = await enroll({ ...v, api: v.api, token, version: VERSION });
+    console.log(`enrolled as ${r.enrolled.agent_id} (organisation ${r.enrolled.organization_id})`);
+    if (r.credsFile)
+      console.log(
+        `NATS credentials: ${r.credsFile} (0600)${r.enrolled.nats.expires_at ? `, valid until ${r.enrolled.nats.expires_at}` : ''}`,
+      );
+    else console.log('the API issued no NATS credentials: its NATS runs without authorization');
+    if (!r.enrolled.nats.urls.length)
+      console.log('the API named no NATS URL: set nats.url in the agent configuration');
+    if ('file' in r.config) console.log(`configuration updated: ${r.config.file}`);
+    else console.log(`add to the agent's configuration:\n\n${r.config.snippet}`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof EnrollError) {
+      console.error(`soc agent enroll: ${err.message}`);
+      return EXIT.failure;
+    }
+    throw err;
+  }
+}
