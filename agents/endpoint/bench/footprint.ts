@@ -14,7 +14,8 @@
  * BENCH_AGENT_WINDOW_S (CPU sample window, default 5), BENCH_AGENT_RSYSLOG=0 (agent only),
  * BENCH_AGENT_CPU_PROF=DIR (`--cpu-prof` the agent into DIR), BENCH_AGENT_EXTRA_CONFIG (YAML
  * lines added to the agent's configuration), BENCH_AGENT_ENTRY / BENCH_AGENT_NODE_FLAGS
- * (another entry point taking `--config FILE`, other Node flags).
+ * (another entry point taking `--config FILE`, other Node flags), BENCH_AGENT_KEEP=1 (keep the
+ * temporary directory: configurations, the processes' output).
  *
  * Per shipper: RSS (VmRSS each second: median; VmHWM: peak) and CPU (utime + stime of the
  * whole process, all threads, from /proc/PID/stat) over the steady period only, as a median of
@@ -84,16 +85,23 @@ interface Sample {
   rssKb: number;
   hwmKb: number;
   cpuS: number;
+  /** The main thread alone (JavaScript, and GC work done there); the rest is V8's and libuv's threads. */
+  mainCpuS: number;
 }
+
+const cpuOf = (stat: string) => {
+  // After the command name in parentheses: field 3 is state, utime and stime are fields 14, 15.
+  const fields = stat.split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICK;
+};
 
 function sample(pid: number): Sample {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   const hwmKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  // After the command name in parentheses: field 3 is state, utime and stime are fields 14, 15.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  const cpuS = (Number(fields[11]) + Number(fields[12])) / TICK;
-  return { t: performance.now(), rssKb, hwmKb, cpuS };
+  const cpuS = cpuOf(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const mainCpuS = cpuOf(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
+  return { t: performance.now(), rssKb, hwmKb, cpuS, mainCpuS };
 }
 
 const median = (xs: number[]) => {
@@ -200,6 +208,7 @@ interface Result {
   cpuPercentMax: number;
   cpuPercentOverall: number;
   cpuSeconds: number;
+  mainThreadCpuSeconds: number;
   cpuMsPer1000Lines: number;
   windows: number;
   loadAverage: string;
@@ -368,6 +377,7 @@ async function runRate(nc: NatsConnection, sink: Sink, port: number, rate: numbe
       cpuPercentMax: +Math.max(...perWindow).toFixed(2),
       cpuPercentOverall: +((100 * cpuSeconds) / wall).toFixed(2),
       cpuSeconds: +cpuSeconds.toFixed(2),
+      mainThreadCpuSeconds: +(last.mainCpuS - first.mainCpuS).toFixed(2),
       cpuMsPer1000Lines: +((1000 * cpuSeconds) / ((rate * wall) / 1000)).toFixed(1),
       windows: perWindow.length,
       loadAverage: `${loadStart} → ${loadEnd}`,
@@ -379,7 +389,8 @@ async function runRate(nc: NatsConnection, sink: Sink, port: number, rate: numbe
   });
   const agentId = `bench-footprint-${process.pid}-${rate}`;
   await (await jetstreamManager(nc)).streams.purge('TELEMETRY', { filter: `telemetry.${agentId}.>` });
-  if (results.every((r) => r.delivered === written)) rmSync(dir, { recursive: true, force: true });
+  if (results.every((r) => r.delivered === written) && !env.BENCH_AGENT_KEEP)
+    rmSync(dir, { recursive: true, force: true });
   else log(`kept ${dir} for a look`);
   return results;
 }
@@ -401,12 +412,12 @@ console.log(
   `agent: node ${nodeFlags.join(' ')} ${entry.replace(`${ROOT}/`, '')}; ${warmupS} s warm-up, ${seconds} s measured, CPU windows of ${windowS} s\n`,
 );
 console.log(
-  '| shipper | lines/s | delivered / written | RSS median | VmHWM | CPU % of one core (median of windows) | min–max | CPU-s in steady period | CPU-ms per 1,000 lines | load average |',
+  '| shipper | lines/s | delivered / written | RSS median | VmHWM | CPU % of one core (median of windows) | min–max | CPU-s in steady period (main thread) | CPU-ms per 1,000 lines | load average |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of all)
   console.log(
-    `| ${r.shipper} | ${r.linesPerSecond.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} / ${r.written.toLocaleString('en')}${r.distinct !== undefined ? ` (${r.distinct.toLocaleString('en')} distinct)` : ''} | ${r.rssMedianMb} MB | ${r.hwmMb} MB | ${r.cpuPercentMedian.toFixed(1)} % (${r.windows}) | ${r.cpuPercentMin.toFixed(1)}–${r.cpuPercentMax.toFixed(1)} | ${r.cpuSeconds.toFixed(2)} s / ${r.seconds} s | ${r.cpuMsPer1000Lines} | ${r.loadAverage} |`,
+    `| ${r.shipper} | ${r.linesPerSecond.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} / ${r.written.toLocaleString('en')}${r.distinct !== undefined ? ` (${r.distinct.toLocaleString('en')} distinct)` : ''} | ${r.rssMedianMb} MB | ${r.hwmMb} MB | ${r.cpuPercentMedian.toFixed(1)} % (${r.windows}) | ${r.cpuPercentMin.toFixed(1)}–${r.cpuPercentMax.toFixed(1)} | ${r.cpuSeconds.toFixed(2)} s / ${r.seconds} s (${r.mainThreadCpuSeconds.toFixed(2)}) | ${r.cpuMsPer1000Lines} | ${r.loadAverage} |`,
   );
 console.log(JSON.stringify({ machine, nodeFlags, results: all }));
 if (all.some((r) => r.delivered !== r.written)) process.exitCode = 1;

@@ -2,7 +2,7 @@ import { type FileHandle, open, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Cursor, EventBody, Output } from '@soc/agent-shared';
 import type { Logger } from 'pino';
-import { glob } from 'tinyglobby';
+import { glob, isDynamicPattern } from 'tinyglobby';
 import type { FileInputConfig, TailConfig } from '../config.ts';
 import { FINGERPRINT_BYTES, type Fingerprint, fingerprint, sameStart } from './fingerprint.ts';
 import { type Line, LineSplitter } from './lines.ts';
@@ -46,6 +46,12 @@ interface Tracked {
 }
 
 const CHUNK = 64 * 1024;
+/**
+ * Glob patterns are matched again at most this often while tailing (literal paths are checked
+ * on every poll: one stat). A glob walks its directory and compiles its patterns, ~3 ms of
+ * CPU each time; a file it finds late is read from its beginning, so nothing is missed.
+ */
+const GLOB_EVERY_MS = 1000;
 
 /**
  * Tails the files an input's globs match. Polling (not inotify) because it behaves the same
@@ -59,6 +65,10 @@ export class FileInput {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Patterns that are plain paths (no exclusions to apply): found with a stat, no glob. */
+  private readonly literal: string[];
+  private readonly patterns: string[];
+  private globbed: { at: number; paths: string[] } = { at: 0, paths: [] };
 
   constructor(
     private readonly cfg: FileInputConfig,
@@ -67,7 +77,11 @@ export class FileInput {
     private readonly cursors: ReadonlyMap<string, unknown>,
     private readonly forget: (key: string) => void,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const plain = cfg.exclude.length === 0 ? cfg.paths.filter((p) => !isDynamicPattern(p)) : [];
+    this.literal = plain;
+    this.patterns = cfg.paths.filter((p) => !plain.includes(p));
+  }
 
   get name(): string {
     return this.cfg.name;
@@ -89,7 +103,7 @@ export class FileInput {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        await this.poll();
+        await this.poll(Date.now() - this.globbed.at >= GLOB_EVERY_MS);
       } catch (err) {
         this.logger.error({ err, input: this.cfg.name }, 'file input poll failed; retrying');
       }
@@ -112,9 +126,12 @@ export class FileInput {
     return this.cursors.get(this.cursorKey(id)) as FileCursor | undefined;
   }
 
-  /** One pass: find files, notice rotations, read what is new. Exposed for tests. */
-  async poll(): Promise<void> {
-    const live = await this.discover();
+  /**
+   * One pass: find files, notice rotations, read what is new. `glob: false` matches the glob
+   * patterns as last time (literal paths are always looked at). Exposed for tests.
+   */
+  async poll(glob = true): Promise<void> {
+    const live = await this.discover(glob || this.firstScan);
     if (this.firstScan) await this.findMoved(live);
     for (const t of this.tracked.values()) {
       const now = live.get(t.id);
@@ -145,13 +162,17 @@ export class FileInput {
     for (const [id, path] of fresh) await this.track(id, path, false);
   }
 
-  private async discover(): Promise<Map<string, string>> {
-    const paths = await glob(this.cfg.paths, {
-      absolute: true,
-      onlyFiles: true,
-      ignore: this.cfg.exclude,
-      followSymbolicLinks: true,
-    });
+  private async discover(globAgain = true): Promise<Map<string, string>> {
+    if (globAgain && this.patterns.length) {
+      const paths = await glob(this.patterns, {
+        absolute: true,
+        onlyFiles: true,
+        ignore: this.cfg.exclude,
+        followSymbolicLinks: true,
+      });
+      this.globbed = { at: Date.now(), paths };
+    }
+    const paths = [...this.literal, ...this.globbed.paths];
     const live = new Map<string, string>();
     for (const path of paths.sort()) {
       const st = await stat(path).catch(() => undefined);
