@@ -7,7 +7,6 @@ export {
 } from './config.ts';
 export { PrerequisiteError } from './errors.ts';
 export { findJdks, type Jdk, pickJdkForElasticsearch } from './java.ts';
-export { natsReloadAuth } from './nats.ts';
 export { ensureNatsAuth, natsAuthPaths, type StackNatsAuth } from './nats-auth.ts';
 export { REPO_ROOT, varDir } from './paths.ts';
 export { isPortFree } from './ports.ts';

@@ -237,24 +237,6 @@ export async function natsDown(
   return stopped;
 }
 
-/**
- * Asks the running operator-mode instance to re-read its config (SIGHUP), after the config
- * was rewritten with new account JWTs: what makes a revocation survive the next restart too.
- */
-export async function natsReloadAuth(cfg: StackConfig): Promise<boolean> {
-  const { authority } = await ensureNatsAuth();
-  const auth = await serverAuthConfig(authority);
-  let reloaded = false;
-  for (const i of INSTANCES.map((n) => instance(cfg, n))) {
-    const pid = runningPid(i.pid, i.marker);
-    if (pid === undefined || modeOf(i) !== 'operator') continue;
-    writeConfig(cfg, i, auth);
-    process.kill(pid, 'SIGHUP');
-    reloaded = true;
-  }
-  return reloaded;
-}
-
 export async function natsStatus(cfg: StackConfig): Promise<ComponentStatus[]> {
   const external = externalUrl();
   if (external)
