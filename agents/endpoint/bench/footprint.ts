@@ -399,7 +399,7 @@ const nc = await connect({ servers: natsUrl });
 await ensureTelemetry(nc);
 const sink = new Sink();
 const port = await sink.listen();
-if (!rsyslogd) log('rsyslogd not found (Debian: apt-get install rsyslog): measuring the agent alone');
+if (!rsyslogd && env.BENCH_AGENT_RSYSLOG !== '0') log('rsyslogd not found (Debian: apt-get install rsyslog): measuring the agent alone');
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}${rsyslogd ? `, rsyslog ${rsyslogVersion()}` : ''}`;
 log(`${machine}; agent: node ${nodeFlags.join(' ')} ${entry}`);
 const all: Result[] = [];

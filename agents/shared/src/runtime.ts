@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { DiskBuffer } from './buffer/disk-buffer.ts';
@@ -69,11 +68,11 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
       const conn = await connectUntil(config.nats, agentId, logger, abort.signal);
       if (!conn) break;
       nc = conn;
-      publisher.setClient(jetstream(conn));
+      publisher.setConnection(conn);
       resolveConnected(conn);
       const err = await conn.closed();
       nc = undefined;
-      publisher.setClient(undefined);
+      publisher.setConnection(undefined);
       if (!abort.signal.aborted)
         logger.warn(
           { err: err ? { message: err.message } : undefined },

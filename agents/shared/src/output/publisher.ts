@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { DiskBuffer } from '../buffer/disk-buffer.ts';
 import type { BufferRecord } from '../buffer/record.ts';
 import { messageId } from '../message.ts';
+import { inboxPrefix } from '../subjects.ts';
+import { type BatchPublisher, ConnectionBatches, jetStreamBatches } from './batch-publish.ts';
 import type { InputCounters } from './stats.ts';
 
 export interface PublisherOptions {
@@ -37,13 +40,23 @@ export class Publisher {
   }
   /** Time the oldest record not yet acknowledged was appended: the heartbeat's lag. */
   private oldestInFlight: number | undefined;
-  private js: JetStreamClient | undefined;
+  private js: BatchPublisher | undefined;
   private clientWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: PublisherOptions) {}
 
-  /** The JetStream client of the current connection; undefined while there is none. */
+  /** The current NATS connection; undefined while there is none. See ConnectionBatches. */
+  setConnection(nc: NatsConnection | undefined): void {
+    if (this.js instanceof ConnectionBatches) this.js.close();
+    this.setPublisher(nc ? new ConnectionBatches(nc, inboxPrefix(this.opts.agentId)) : undefined);
+  }
+
+  /** Publishes through a JetStream client's `publish`, one request per event (tests). */
   setClient(js: JetStreamClient | undefined): void {
+    this.setPublisher(js ? jetStreamBatches(js) : undefined);
+  }
+
+  private setPublisher(js: BatchPublisher | undefined): void {
     this.js = js;
     if (js) {
       for (const w of this.clientWaiters.splice(0)) w();
@@ -114,17 +127,17 @@ export class Publisher {
         continue;
       }
       const slice = from ? batch.slice(from) : batch;
-      const results = await Promise.allSettled(
-        slice.map((r) =>
-          js.publish(r.subject, r.payload, { msgID: messageId(agentId, r.seq), timeout: ackTimeoutMs }),
-        ),
+      const results = await js.publish(
+        slice,
+        slice.map((r) => messageId(agentId, r.seq)),
+        ackTimeoutMs,
       );
       let failedAt = -1;
       for (let i = 0; i < results.length; i++) {
         const res = results[i]!;
-        if (res.status === 'rejected') {
+        if (!res.ok) {
           if (failedAt < 0) failedAt = i;
-        } else if (res.value.duplicate) {
+        } else if (res.duplicate) {
           counters.add(counters.duplicates, slice[i]!.input);
         }
       }
@@ -134,7 +147,7 @@ export class Publisher {
         return true;
       }
       if (!this.failing) {
-        const err = (results[failedAt] as PromiseRejectedResult).reason as Error;
+        const err = (results[failedAt] as { error: Error }).error;
         this.opts.logger.warn(
           { err: { message: err.message, code: (err as { code?: string }).code }, seq: slice[failedAt]!.seq },
           'JetStream publish failed; events stay in the disk buffer and are retried in order',
