@@ -110,7 +110,7 @@ describe('endpoint configuration', () => {
       units: [],
       maxEntryBytes: 1024 ** 2,
     });
-    expect(fim).toMatchObject({ recursive: true, realtime: true, reportBaseline: false, maxFiles: 100_000 });
+    expect(fim).toMatchObject({ recursive: true, realtime: true, reportBaseline: false, maxFiles: 50_000 });
     expect(inv).toMatchObject({
       osRelease: '/etc/os-release',
       procNet: '/proc/net',

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, type Stats, watch } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Output } from '@soc/agent-shared';
@@ -8,8 +8,8 @@ import { osType } from '../inventory/os-release.ts';
 import { type Baseline, loadBaseline, saveBaseline } from './baseline.ts';
 import { classify, type FimAction, fimEvent } from './diff.ts';
 import { excluder } from './exclude.ts';
-import { type FileState, fileState, type Names, readNames } from './state.ts';
-import { type Walked, walk } from './walk.ts';
+import { type FileState, fileState, HASH_CHUNK, type Names, readNames } from './state.ts';
+import { walk, walkState } from './walk.ts';
 
 interface Change {
   path: string;
@@ -20,8 +20,26 @@ interface Change {
 
 /** Realtime checks waiting for their file to settle; beyond this a full scan replaces them. */
 const MAX_PENDING = 10_000;
+/** Changes shipped (and taken into the baseline) together, at most. */
+const SHIP_BATCH = 500;
 /** How soon after a change the baseline is written (changes coming together are saved once). */
 const PERSIST_DELAY_MS = 1000;
+
+/** Same state, ignoring nothing: decides whether the baseline must be written again. */
+function sameState(a: FileState, b: FileState): boolean {
+  return (
+    a.size === b.size &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.owner === b.owner &&
+    a.group === b.group &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs &&
+    a.ino === b.ino &&
+    a.sha256 === b.sha256
+  );
+}
 
 const under = (path: string, root: string) =>
   path === root || path.startsWith(root === '/' ? '/' : `${root}/`);
@@ -49,6 +67,7 @@ export class FimInput {
   private persistTimer: NodeJS.Timeout | undefined;
   private limitWarned = false;
   private readonly os = osType();
+  private readonly chunk = Buffer.allocUnsafe(HASH_CHUNK);
   private resolveReady: () => void = () => {};
   /** Resolves once the first scan (baseline or comparison with the saved one) is done. */
   readonly ready = new Promise<void>((r) => {
@@ -149,67 +168,83 @@ export class FimInput {
   private async fullScan(): Promise<void> {
     this.names = await readNames();
     this.limitWarned = false;
-    const walked: Walked = { files: new Map(), dirs: [], limited: false };
-    for (const root of this.cfg.paths) {
-      await walk(
-        root,
-        {
-          recursive: this.cfg.recursive,
-          excluded: this.excluded,
-          maxFiles: this.cfg.maxFiles,
-          followRoot: true,
-        },
-        walked,
-      );
+    const state = walkState();
+    const opts = {
+      recursive: this.cfg.recursive,
+      excluded: this.excluded,
+      followRoot: true,
+    };
+    const self = this;
+    async function* everything(): AsyncGenerator<[string, Stats]> {
+      for (const root of self.cfg.paths) yield* walk(root, opts, state);
     }
-    if (walked.limited) this.warnLimit();
-    await this.compare(walked, () => true);
+    await this.compare(everything(), () => true);
     this.silentRoots = [];
     if (this.baseline.roots.join('\n') !== this.cfg.paths.join('\n')) {
       this.baseline.roots = [...this.cfg.paths];
       this.dirty = true;
     }
     if (this.dirty) await this.persist();
-    if (this.cfg.realtime) this.watchAll(walked.dirs);
+    if (this.cfg.realtime && !this.stopped) this.watchAll(state.dirs);
   }
 
   /** A path a watch reported: the file, or the directory and everything in it, compared again. */
   private async check(path: string): Promise<void> {
-    const walked = await walk(path, {
-      recursive: this.cfg.recursive,
-      excluded: (p) => !this.monitored(p),
-      maxFiles: this.cfg.maxFiles,
-      followRoot: this.cfg.paths.includes(path),
-    });
-    await this.compare(walked, (p) => under(p, path));
-    if (this.cfg.realtime) this.watchAll(walked.dirs);
+    const state = walkState();
+    const files = walk(
+      path,
+      {
+        recursive: this.cfg.recursive,
+        excluded: (p) => !this.monitored(p),
+        followRoot: this.cfg.paths.includes(path),
+      },
+      state,
+    );
+    await this.compare(files, (p) => under(p, path));
+    if (this.cfg.realtime && !this.stopped) this.watchAll(state.dirs);
   }
 
   /**
-   * Compares what a walk found with the baseline entries in its `scope`, ships the changes,
-   * then updates the baseline. An entry the walk did not find is deleted only if the path is
-   * really gone: the walk may have stopped at `maxFiles`.
+   * Compares what a walk finds with the baseline entries in its `scope`, ships the changes
+   * (in batches, so a first run with `reportBaseline` holds a bounded number), then updates
+   * the baseline. An entry the walk did not find is deleted only if the path is really gone:
+   * the walk may have stopped at `maxFiles`.
    */
-  private async compare(walked: Walked, scope: (path: string) => boolean): Promise<void> {
-    const changes: Change[] = [];
-    for (const [path, st] of walked.files) {
+  private async compare(
+    files: AsyncIterable<[string, Stats]>,
+    scope: (path: string) => boolean,
+  ): Promise<void> {
+    // Only paths of the baseline: the walk may pass any number of files beyond maxFiles.
+    const seen = new Set<string>();
+    let changes: Change[] = [];
+    let adding = 0;
+    for await (const [path, st] of files) {
       if (this.stopped) return;
       const before = this.baseline.files.get(path);
-      if (!before && this.baseline.files.size >= this.cfg.maxFiles) {
+      if (before) seen.add(path);
+      else if (this.baseline.files.size + adding >= this.cfg.maxFiles) {
         this.warnLimit();
         continue;
       }
-      const now = await fileState(path, st, this.names, this.cfg.maxHashBytes, before);
+      const now = await fileState(path, st, this.names, this.cfg.maxHashBytes, before, this.chunk);
       const action = classify(before, now);
-      if (action && !(action === 'created' && this.silent(path))) changes.push({ path, action, before, now });
-      else if (!before || JSON.stringify(before) !== JSON.stringify(now)) {
+      if (action && !(action === 'created' && this.silent(path))) {
+        changes.push({ path, action, before, now });
+        // Not in the baseline until shipped, but counted against maxFiles already.
+        if (!before) adding++;
+      } else if (!before || !sameState(before, now)) {
         // New to a fresh baseline, or a change that is not reported (mtime, ctime): recorded only.
         this.baseline.files.set(path, now);
         this.dirty = true;
       }
+      if (changes.length >= SHIP_BATCH) {
+        await this.ship(changes);
+        changes = [];
+        adding = 0;
+      }
     }
     for (const [path, before] of this.baseline.files) {
-      if (walked.files.has(path) || !scope(path)) continue;
+      if (seen.has(path) || !scope(path)) continue;
       if (!this.monitored(path)) {
         // Excluded or no longer configured: forgotten, not reported as deleted.
         this.baseline.files.delete(path);

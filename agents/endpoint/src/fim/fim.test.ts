@@ -218,8 +218,13 @@ describe('FimInput', () => {
     writeFileSync(join(w, 'c'), 'c');
     writeFileSync(join(w, 'd'), 'd');
     await h.fim.scan();
-    // Three files at most: one of the two new ones is not monitored.
-    expect(await h.drain()).toHaveLength(1);
+    // Three files at most: the first new one (in name order) is taken, the other is not monitored…
+    expect(brief(await h.drain())).toEqual(['created /c']);
+    // …while the files already in the baseline still are.
+    writeFileSync(join(w, 'small'), 'tiny!');
+    writeFileSync(join(w, 'd'), 'still not monitored');
+    await h.fim.scan();
+    expect(brief(await h.drain())).toEqual(['modified /small']);
     await h.close();
   });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 
 /** What the baseline holds per file. `ctimeMs`/`ino` only decide whether to hash again. */
 export interface FileState {
@@ -43,14 +43,25 @@ export async function readNames(passwd = '/etc/passwd', group = '/etc/group'): P
   return { users: idNames(p), groups: idNames(g) };
 }
 
-export async function sha256(path: string): Promise<string | undefined> {
+/** Size of the read buffer each FIM input hashes through (its checks run one at a time). */
+export const HASH_CHUNK = 256 * 1024;
+
+/** The file's SHA-256, read through `chunk` so that nothing is allocated per file. */
+export async function sha256(path: string, chunk: Buffer): Promise<string | undefined> {
   const hash = createHash('sha256');
+  let fh: FileHandle | undefined;
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }))
-      hash.update(chunk as Buffer);
+    fh = await open(path, 'r');
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (!bytesRead) break;
+      hash.update(chunk.subarray(0, bytesRead));
+    }
   } catch {
     // Unreadable (permissions) or gone since the stat: the next check sees what it is by then.
     return undefined;
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
   return hash.digest('hex');
 }
@@ -66,6 +77,7 @@ export async function fileState(
   names: Names,
   maxHashBytes: number,
   known: FileState | undefined,
+  chunk: Buffer,
 ): Promise<FileState> {
   const s: FileState = {
     size: st.size,
@@ -89,7 +101,7 @@ export async function fileState(
     known.ino === st.ino;
   if (unchanged) s.sha256 = known.sha256;
   else if (st.size <= maxHashBytes) {
-    const h = await sha256(path);
+    const h = await sha256(path, chunk);
     if (h) s.sha256 = h;
   }
   return s;

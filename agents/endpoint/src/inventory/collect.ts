@@ -43,12 +43,19 @@ export interface Collected {
 /** One inventory. Each part is collected on its own: one failing leaves the others in the event. */
 export async function collectInventory(cfg: InventoryInputConfig, now = new Date()): Promise<Collected> {
   const problems: string[] = [];
+  let addrs: { ips: string[]; macs: string[] } = { ips: [], macs: [] };
+  try {
+    addrs = addresses();
+  } catch (err) {
+    // getifaddrs needs a netlink socket, which a sandbox (RestrictAddressFamilies) may refuse.
+    problems.push(`addresses: ${(err as Error).message}`);
+  }
   const event: InventoryEvent = {
     type: 'inventory',
     time: now.toISOString(),
     hostname: hostname(),
     os: await readOs(cfg.osRelease),
-    ...addresses(),
+    ...addrs,
   };
   let packagesLeftOut = 0;
   if (cfg.packages) {
