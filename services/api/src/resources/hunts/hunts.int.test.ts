@@ -150,6 +150,15 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
     expect(listB.items.map((j) => j.id)).not.toContain(first.id);
     const listA = (await (await h.request('GET', '/hunts', { token: analystA })).json()) as { items: Hunt[] };
     expect(listA.items.map((j) => j.id)).toContain(first.id);
+    const filtered = (await (
+      await h.request('GET', `/hunts?state=done&rule_id=${RULE}`, { token: analystA })
+    ).json()) as { items: Hunt[]; total: number };
+    expect(filtered.items.map((j) => j.id)).toContain(first.id);
+    expect(filtered.items.every((j) => j.state === 'done' && j.rule.id === RULE)).toBe(true);
+    const none = (await (await h.request('GET', '/hunts?state=cancelled', { token: analystA })).json()) as {
+      total: number;
+    };
+    expect(none.total).toBe(0);
 
     const admin = h.tokens.get('admin')!;
     const all = await poll(((await (await start(admin)).json()) as Hunt).id, admin);

@@ -81,6 +81,8 @@ export function canSeeHunt(p: Principal, h: Pick<Hunt, 'scope'>): boolean {
 /** The same test as an Elasticsearch filter (no scripts: `minimum_should_match_field`). */
 export function huntScopeFilter(p: Principal): object[] {
   if (p.organizations === 'all') return [];
+  // No organisation, no hunt to see (and terms_set wants at least one term).
+  if (!p.organizations.length) return [{ bool: { must_not: { match_all: {} } } }];
   return [
     { term: { 'scope.all': false } },
     {
