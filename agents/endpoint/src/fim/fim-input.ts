@@ -66,6 +66,7 @@ export class FimInput {
   private dirty = false;
   private persistTimer: NodeJS.Timeout | undefined;
   private limitWarned = false;
+  private scanned = false;
   private readonly os = osType();
   private readonly chunk = Buffer.allocUnsafe(HASH_CHUNK);
   private resolveReady: () => void = () => {};
@@ -121,7 +122,7 @@ export class FimInput {
         ? []
         : this.cfg.paths.filter((p) => !saved?.roots.some((r) => under(p, r)));
       this.logger.info(
-        { input: this.cfg.name, files: this.baseline.files.size, new: this.silentRoots },
+        { files: this.baseline.files.size, new: this.silentRoots },
         saved ? 'FIM: comparing with the saved baseline' : 'FIM: no baseline yet; building it',
       );
     } catch (err) {
@@ -147,7 +148,7 @@ export class FimInput {
   /** Scans and realtime checks change the baseline: one at a time. */
   private serial(fn: () => Promise<void>): Promise<void> {
     const run = this.queue.then(fn).catch((err) => {
-      this.logger.error({ err, input: this.cfg.name }, 'FIM check failed; the next scan retries');
+      this.logger.error({ err }, 'FIM check failed; the next scan retries');
     });
     this.queue = run;
     return run;
@@ -178,7 +179,14 @@ export class FimInput {
     async function* everything(): AsyncGenerator<[string, Stats]> {
       for (const root of self.cfg.paths) yield* walk(root, opts, state);
     }
-    await this.compare(everything(), () => true);
+    const t0 = Date.now();
+    const reported = await this.compare(everything(), () => true);
+    const first = !this.scanned;
+    this.scanned = true;
+    this.logger[first ? 'info' : 'debug'](
+      { files: this.baseline.files.size, changes: reported, ms: Date.now() - t0 },
+      'FIM scan done',
+    );
     this.silentRoots = [];
     if (this.baseline.roots.join('\n') !== this.cfg.paths.join('\n')) {
       this.baseline.roots = [...this.cfg.paths];
@@ -213,13 +221,14 @@ export class FimInput {
   private async compare(
     files: AsyncIterable<[string, Stats]>,
     scope: (path: string) => boolean,
-  ): Promise<void> {
+  ): Promise<number> {
     // Only paths of the baseline: the walk may pass any number of files beyond maxFiles.
     const seen = new Set<string>();
     let changes: Change[] = [];
     let adding = 0;
+    let reported = 0;
     for await (const [path, st] of files) {
-      if (this.stopped) return;
+      if (this.stopped) return reported;
       const before = this.baseline.files.get(path);
       if (before) seen.add(path);
       else if (this.baseline.files.size + adding >= this.cfg.maxFiles) {
@@ -238,6 +247,7 @@ export class FimInput {
         this.dirty = true;
       }
       if (changes.length >= SHIP_BATCH) {
+        reported += changes.length;
         await this.ship(changes);
         changes = [];
         adding = 0;
@@ -256,6 +266,7 @@ export class FimInput {
       changes.push({ path, action: 'deleted', before, now: undefined });
     }
     await this.ship(changes);
+    return reported + changes.length;
   }
 
   private async ship(changes: Change[]): Promise<void> {
@@ -273,7 +284,7 @@ export class FimInput {
       else this.baseline.files.delete(c.path);
     }
     this.dirty = true;
-    this.logger.debug({ input: this.cfg.name, changes: changes.length }, 'FIM changes shipped');
+    this.logger.debug({ changes: changes.length }, 'FIM changes shipped');
     this.persistTimer ??= setTimeout(() => {
       this.persistTimer = undefined;
       void this.serial(() => this.persist());
@@ -295,7 +306,7 @@ export class FimInput {
     if (this.limitWarned) return;
     this.limitWarned = true;
     this.logger.warn(
-      { input: this.cfg.name, maxFiles: this.cfg.maxFiles },
+      { maxFiles: this.cfg.maxFiles },
       'FIM: maxFiles reached; files beyond it are not monitored',
     );
   }
@@ -321,7 +332,7 @@ export class FimInput {
       // Out of inotify watches (ENOSPC) or descriptors: the periodic scan still sees everything.
       this.watchesFailed = true;
       this.logger.warn(
-        { input: this.cfg.name, dir, code, watches: this.watchers.size },
+        { dir, code, watches: this.watchers.size },
         'FIM: cannot add more realtime watches; changes beyond them are found by the periodic scan',
       );
       return;

@@ -35,16 +35,15 @@ export class InventoryInput {
   /** Collects and ships one inventory. Exposed for tests. */
   async once(): Promise<void> {
     const { event, problems, packagesLeftOut } = await collectInventory(this.cfg);
-    if (problems.length) this.logger.warn({ input: this.cfg.name, problems }, 'inventory incomplete');
+    if (problems.length) this.logger.warn({ problems }, 'inventory incomplete');
     if (packagesLeftOut)
       this.logger.warn(
-        { input: this.cfg.name, leftOut: packagesLeftOut, maxPackages: this.cfg.maxPackages },
+        { leftOut: packagesLeftOut, maxPackages: this.cfg.maxPackages },
         'more packages than maxPackages: the rest are not in the inventory',
       );
     await this.output.write(this.cfg.name, { event: event as unknown as Record<string, unknown> });
     this.logger.info(
       {
-        input: this.cfg.name,
         packages: event.packages?.length,
         ports: event.ports?.length,
         users: event.users?.length,
@@ -58,10 +57,7 @@ export class InventoryInput {
       try {
         await this.once();
       } catch (err) {
-        this.logger.error(
-          { err, input: this.cfg.name },
-          'inventory failed; next attempt at the next interval',
-        );
+        this.logger.error({ err }, 'inventory failed; next attempt at the next interval');
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {

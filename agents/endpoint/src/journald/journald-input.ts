@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Cursor, Output } from '@soc/agent-shared';
 import type { Logger } from 'pino';
 import type { JournaldInputConfig } from '../config.ts';
@@ -12,8 +13,9 @@ export interface JournalCursor {
   cursor: string;
 }
 
-/** Where journald keeps journals: volatile (/run) and persistent (/var). */
+/** Where journald keeps journals (volatile, persistent), and the socket a running journald listens on. */
 export const SYSTEM_JOURNALS = ['/run/log/journal', '/var/log/journal'];
+export const JOURNALD_SOCKET = '/run/systemd/journal/socket';
 
 /** A journalctl that ran this long was working: the restart back-off starts over. */
 const HEALTHY_MS = 10_000;
@@ -24,13 +26,28 @@ const exists = (p: string) =>
     () => false,
   );
 
+/** Whether `dir` holds journal files, directly or in a machine-id directory. */
+async function hasJournalFiles(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.journal')) return true;
+    if (e.isDirectory()) {
+      const inner = await readdir(join(dir, e.name)).catch(() => [] as string[]);
+      if (inner.some((n) => n.endsWith('.journal'))) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Why this host cannot be read, or undefined when it can: journalctl missing, or no journal
- * (a container, a system without systemd), or the configured directory absent.
+ * (a container, a system without systemd: no running journald and no journal files; an empty
+ * /var/log/journal left by a package does not count), or the configured directory absent.
  */
 export async function unavailable(
   cfg: JournaldInputConfig,
   journals = SYSTEM_JOURNALS,
+  socket = JOURNALD_SOCKET,
 ): Promise<string | undefined> {
   const found = await new Promise<boolean>((resolve) =>
     execFile(cfg.journalctl, ['--version'], { timeout: 10_000 }, (err) => resolve(!err)),
@@ -38,8 +55,9 @@ export async function unavailable(
   if (!found) return `${cfg.journalctl} cannot be run (not installed, or not on PATH)`;
   if (cfg.directory)
     return (await exists(cfg.directory)) ? undefined : `journal directory ${cfg.directory} does not exist`;
-  for (const j of journals) if (await exists(j)) return undefined;
-  return `no journal on this host (none of ${journals.join(', ')}): journald is not running here`;
+  if (await exists(socket)) return undefined;
+  for (const j of journals) if (await hasJournalFiles(j)) return undefined;
+  return `no journal on this host: journald is not running (no ${socket}) and there are no journal files in ${journals.join(' or ')}`;
 }
 
 /**
@@ -62,7 +80,7 @@ export class JournaldInput {
     private readonly output: Output,
     cursors: ReadonlyMap<string, unknown>,
     private readonly logger: Logger,
-    private readonly journals = SYSTEM_JOURNALS,
+    private readonly where: { journals?: string[]; socket?: string } = {},
   ) {
     this.cursor = (cursors.get(this.cursorKey) as JournalCursor | undefined)?.cursor;
   }
@@ -93,10 +111,10 @@ export class JournaldInput {
   }
 
   private async run(): Promise<void> {
-    const reason = await unavailable(this.cfg, this.journals);
+    const reason = await unavailable(this.cfg, this.where.journals, this.where.socket);
     if (reason) {
       this.enabled = false;
-      this.logger.warn({ input: this.cfg.name, reason }, 'journald input disabled');
+      this.logger.warn({ reason }, 'journald input disabled');
       return;
     }
     let backoff = this.cfg.restartMinMs;
@@ -108,13 +126,13 @@ export class JournaldInput {
       if (code !== 0 && this.cursor && /cursor/i.test(stderr) && entries === 0) {
         // A cursor journalctl cannot seek to (journal files replaced): from `startAt` rather than never again.
         this.logger.error(
-          { input: this.cfg.name, cursor: this.cursor, stderr },
+          { cursor: this.cursor, stderr },
           'journalctl rejected the saved cursor; starting over from startAt',
         );
         this.cursor = undefined;
       }
       this.logger.warn(
-        { input: this.cfg.name, code, signal, stderr: stderr || undefined, restartInMs: backoff },
+        { code, signal, stderr: stderr || undefined, restartInMs: backoff },
         'journalctl exited; restarting it',
       );
       await new Promise<void>((resolve) => {
@@ -136,7 +154,7 @@ export class JournaldInput {
     entries: number;
   }> {
     const args = journalctlArgs(this.cfg, this.cursor);
-    this.logger.info({ input: this.cfg.name, args }, 'starting journalctl');
+    this.logger.info({ args }, 'starting journalctl');
     const child = spawn(this.cfg.journalctl, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     // Only the last bit of stderr is kept, for the log line when it exits.
@@ -165,7 +183,7 @@ export class JournaldInput {
         if (this.stopped) break;
       }
     } catch (err) {
-      if (!this.stopped) this.logger.error({ err, input: this.cfg.name }, 'reading journalctl failed');
+      if (!this.stopped) this.logger.error({ err }, 'reading journalctl failed');
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     }

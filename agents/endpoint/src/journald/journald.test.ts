@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgentMessage, DiskBuffer, InputCounters, Output } from '@soc/agent-shared';
@@ -96,11 +96,18 @@ describe('journald availability', () => {
     expect(await unavailable(cfg({ journalctl: join(dir, 'no-journalctl') }))).toMatch(/cannot be run/);
     expect(await unavailable(cfg({ directory: join(dir, 'nope') }), [])).toMatch(/does not exist/);
     if (!journalSkipReason) {
-      expect(await unavailable(cfg(), [join(dir, 'run'), join(dir, 'var')])).toMatch(
-        /no journal on this host/,
+      const journals = [join(dir, 'run'), join(dir, 'var')];
+      const socket = join(dir, 'socket');
+      expect(await unavailable(cfg(), journals, socket)).toMatch(
+        /no journal on this host: journald is not running/,
       );
-      mkdirSync(join(dir, 'var'));
-      expect(await unavailable(cfg(), [join(dir, 'run'), join(dir, 'var')])).toBeUndefined();
+      // An empty journal directory (left by a package) is no journal.
+      mkdirSync(join(dir, 'var', '0123456789abcdef0123456789abcdef'), { recursive: true });
+      expect(await unavailable(cfg(), journals, socket)).toMatch(/no journal on this host/);
+      appendJournal(join(dir, 'var', '0123456789abcdef0123456789abcdef'), [{ message: 'x' }]);
+      expect(await unavailable(cfg(), journals, socket)).toBeUndefined();
+      writeFileSync(socket, '');
+      expect(await unavailable(cfg(), [], socket)).toBeUndefined();
     }
   });
 });
