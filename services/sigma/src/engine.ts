@@ -1,6 +1,7 @@
 import { compileDetection, PredicateCache, type Trigger } from './detection/compile.ts';
 import { type Predicate, SigmaError } from './detection/types.ts';
 import type { CompileOptions } from './detection/values.ts';
+import { stringsExclusion } from './event/access.ts';
 import { EventScope, ScopedView } from './event/view.ts';
 import { fieldResolver, type Pipeline, type SourceId, sourcesFor, sourcesOfEvent } from './pipeline/index.ts';
 import type { AhoCorasick } from './prefilter/aho-corasick.ts';
@@ -49,7 +50,7 @@ export class SigmaEngine {
   readonly #compiled: CompiledRule[] = [];
   readonly #bySource = new Map<SourceId, CompiledRule[]>();
   readonly #views = new Map<SourceId | undefined, ScopedView>();
-  readonly #scope = new EventScope();
+  readonly #scope: EventScope;
   readonly #filters: SigmaFilter[] = [];
   /** Built on the first event of a source after rules change. */
   readonly #indexes = new Map<SourceId, SourceIndex>();
@@ -70,7 +71,9 @@ export class SigmaEngine {
     this.#candidates.push(i);
   };
 
-  constructor(readonly options: EngineOptions = {}) {}
+  constructor(readonly options: EngineOptions = {}) {
+    this.#scope = new EventScope(stringsExclusion(options.pipeline?.keywordExclude ?? []));
+  }
 
   /** Filters must be added before the rules they name. */
   addFilter(filter: SigmaFilter): void {

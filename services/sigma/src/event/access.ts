@@ -54,11 +54,46 @@ function existsIn(node: unknown, path: string): boolean {
   return false;
 }
 
+/**
+ * Paths to leave out of `allStrings`, as a tree of keys: `null` marks an excluded subtree.
+ * A dotted path is also entered whole at the root, for events with flat dotted keys.
+ */
+export type StringsExclusion = ReadonlyMap<string, StringsExclusion | null>;
+
+export function stringsExclusion(paths: readonly string[]): StringsExclusion | undefined {
+  if (paths.length === 0) return undefined;
+  const root = new Map<string, Map<string, unknown> | null>();
+  for (const path of paths) {
+    root.set(path, null);
+    const parts = path.split('.');
+    let node = root;
+    parts.forEach((part, i) => {
+      if (i === parts.length - 1) node.set(part, null);
+      else {
+        let next = node.get(part);
+        if (next === null) return;
+        if (next === undefined) {
+          next = new Map();
+          node.set(part, next);
+        }
+        node = next as Map<string, Map<string, unknown> | null>;
+      }
+    });
+  }
+  return root as StringsExclusion;
+}
+
 /** Every string value anywhere in the event: what keyword (field-less) searches look at. */
-export function allStrings(event: unknown, out: string[] = []): string[] {
+export function allStrings(event: unknown, out: string[] = [], exclude?: StringsExclusion): string[] {
   if (typeof event === 'string') out.push(event);
-  else if (Array.isArray(event)) for (const v of event) allStrings(v, out);
-  else if (event !== null && typeof event === 'object')
-    for (const v of Object.values(event)) allStrings(v, out);
+  else if (Array.isArray(event)) for (const v of event) allStrings(v, out, exclude);
+  else if (event !== null && typeof event === 'object') {
+    if (!exclude) for (const v of Object.values(event)) allStrings(v, out);
+    else
+      for (const [k, v] of Object.entries(event)) {
+        const below = exclude.get(k);
+        if (below !== null) allStrings(v, out, below);
+      }
+  }
   return out;
 }

@@ -7,10 +7,15 @@
  */
 import type { EventView } from '../detection/types.ts';
 import { existsAt, valuesAt } from '../pipeline/index.ts';
-import { allStrings } from './access.ts';
+import { allStrings, type StringsExclusion } from './access.ts';
 
 /** What the views of one event share; reset for each event. */
 export class EventScope {
+  constructor(
+    /** What keyword searches leave out (the pipeline's `keywordExclude`). */
+    readonly exclude?: StringsExclusion,
+  ) {}
+
   event: unknown = undefined;
   readonly values = new Map<readonly string[], unknown[]>();
   strings: string[] | undefined = undefined;
@@ -46,7 +51,7 @@ export class ScopedView implements EventView {
 
   strings(): string[] {
     const scope = this.scope;
-    scope.strings ??= allStrings(scope.event);
+    scope.strings ??= allStrings(scope.event, [], scope.exclude);
     return scope.strings;
   }
 }

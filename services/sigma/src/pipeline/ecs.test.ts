@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SigmaEngine } from '../engine.ts';
+import { parseSigmaText } from '../rule/load.ts';
+import type { SigmaRule } from '../rule/model.ts';
 import { eventTime, fieldResolver, valuesAt } from './fields.ts';
 import { loadPipeline } from './load.ts';
 import { sourcesFor, sourcesOfEvent } from './route.ts';
@@ -280,4 +283,35 @@ describe(`ecs pipeline against the SigmaHQ corpus${CORPUS_NOTE}`, () => {
       expect(unserved).toEqual([]);
     },
   );
+});
+
+describe('ecs pipeline: keyword searches leave the verbatim event out', () => {
+  const rule = (keywords: string[]) =>
+    parseSigmaText(
+      [
+        'title: keywords',
+        'logsource: { product: windows }',
+        'detection:',
+        `  k: [${keywords.map((k) => `'${k}'`).join(', ')}]`,
+        '  condition: k',
+      ].join('\n'),
+      'k.yml',
+    ).documents[0] as SigmaRule;
+  const engine = new SigmaEngine({ pipeline: p });
+  engine.add(rule(['sekurlsa::']));
+  const doc = (original: string, data: Record<string, unknown> = {}) =>
+    winlog('Security', 4688, data, { event: { code: '4688', provider: 'P', original } });
+
+  it('a keyword only in event.original does not match; in a parsed field it does', () => {
+    expect(p.keywordExclude).toEqual(['event.original']);
+    expect(engine.match(doc('"CommandLine": "mimikatz sekurlsa::logonpasswords"'))).toHaveLength(0);
+    expect(
+      engine.match(doc('raw', { CommandLine: 'mimikatz sekurlsa::logonpasswords' })).map((r) => r.title),
+    ).toEqual(['keywords']);
+  });
+
+  it('a flat dotted event.original key is left out too', () => {
+    const flat = { ...doc('x'), 'event.original': 'sekurlsa::' };
+    expect(engine.match(flat)).toHaveLength(0);
+  });
 });

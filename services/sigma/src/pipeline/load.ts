@@ -86,6 +86,7 @@ function compile(file: PipelineFile, source: string): Pipeline {
     fieldPrefixes: prefixes,
     fields,
     sources: Object.freeze(sources),
+    keywordExclude: Object.freeze([...file.keywordExclude]),
   });
 }
 

@@ -31,5 +31,7 @@ export function mergePipelines(pipelines: readonly Pipeline[]): Pipeline {
     fieldPrefixes: [],
     fields: new Map(),
     sources,
+    // Keywords are scanned once per event, whatever its sources: the union.
+    keywordExclude: [...new Set(pipelines.flatMap((p) => p.keywordExclude ?? []))],
   };
 }

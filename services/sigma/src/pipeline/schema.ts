@@ -41,6 +41,8 @@ export const pipelineFile = z
     timeField: oneOrMany.optional(),
     fieldPrefixes: z.array(z.string()).default([]),
     fields: renames.default({}),
+    /** Event paths keyword searches do not look at (a raw copy of the event, e.g. `event.original`). */
+    keywordExclude: z.array(name).default([]),
     /** Ignored: where YAML anchors used by the entries are defined. */
     templates: z.unknown().optional(),
     logsources: z.array(entry).min(1, 'a pipeline needs at least one logsource entry'),

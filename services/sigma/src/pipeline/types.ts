@@ -70,6 +70,12 @@ export interface Pipeline {
   /** Global renames: Sigma field → event paths. */
   readonly fields: ReadonlyMap<string, readonly string[]>;
   readonly sources: readonly PipelineSource[];
+  /**
+   * Event paths whose strings keyword searches skip: a verbatim copy of the event
+   * (`event.original` in ECS, which Elasticsearch does not index either) would make every
+   * keyword scan read the event twice and match text no field holds.
+   */
+  readonly keywordExclude?: readonly string[];
 }
 
 /**

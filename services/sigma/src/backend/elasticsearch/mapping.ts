@@ -166,6 +166,11 @@ export const indexMappings = {
   properties: {
     [KEYWORDS_FIELD]: { type: 'keyword', doc_values: false },
     message: { ...typed('keyword'), fields: { text: { type: 'text' } } },
-    ...nest([...KINDS].map(([path, kind]) => [path, typed(kind)])),
+    ...nest([
+      ...[...KINDS].map(([path, kind]): [string, Record<string, unknown>] => [path, typed(kind)]),
+      // ECS: the verbatim event is kept, not indexed (and not in the keyword catch-all: the
+      // ecs pipeline's keywordExclude says the same to the stream engine).
+      ['event.original', { type: 'keyword', index: false, doc_values: false }],
+    ]),
   },
 } as const;
