@@ -68,26 +68,35 @@ export function agentCredentialsFrom(cfg: EnrollmentConfig, logger: Logger): Age
     logger.warn(
       'api.enrollment: no authority/system creds file; revoking an agent will not revoke its NATS user',
     );
+  // One revocation at a time: each pushes the whole list, so two pushes overtaking each other
+  // would leave the server with the shorter one (an agent revoked in the file but not live).
+  let queue: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(job: () => Promise<T>): Promise<T> => {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   return {
     urls: cfg.natsUrls,
     issue: (agentId) => issueAgentCredentials(issuer, agentId, ttlS ? { ttlS } : {}),
-    async revoke(userPublicKey) {
-      if (!authorityFile || !systemCreds) return false;
-      // Kept in the file too: the stack preloads it into the server config on every start.
-      const next = withRevocation(readAuthorityFile(authorityFile), userPublicKey);
-      saveAuthorityFile(authorityFile, next);
-      const nc = await connect({
-        servers: cfg.natsUrls,
-        authenticator: credsAuthenticator(readFileSync(systemCreds)),
-        timeout: 5000,
-        maxReconnectAttempts: 0,
-      });
-      try {
-        await pushAccountJwt(nc, next);
-      } finally {
-        await nc.close();
-      }
-      return true;
-    },
+    revoke: (userPublicKey) =>
+      oneAtATime(async () => {
+        if (!authorityFile || !systemCreds) return false;
+        // Kept in the file too: the stack preloads it into the server config on every start.
+        const next = withRevocation(readAuthorityFile(authorityFile), userPublicKey);
+        saveAuthorityFile(authorityFile, next);
+        const nc = await connect({
+          servers: cfg.natsUrls,
+          authenticator: credsAuthenticator(readFileSync(systemCreds)),
+          timeout: 5000,
+          maxReconnectAttempts: 0,
+        });
+        try {
+          await pushAccountJwt(nc, next);
+        } finally {
+          await nc.close();
+        }
+        return true;
+      }),
   };
 }

@@ -124,6 +124,20 @@ describe.skipIf(!ES_URL || !natsServerOnPath)(`enrollment issues NATS credential
     expect(Object.keys(readAuthorityFile(authorityFile).revocations)).toHaveLength(1);
   });
 
+  it('revokes at once all take effect: no push of a shorter list lands after a longer one', async () => {
+    const agents = await Promise.all(['a', 'b', 'c'].map((n) => enroll(`${n}.org-a`)));
+    const before = Object.keys(readAuthorityFile(authorityFile).revocations).length;
+    const codes = await Promise.all(
+      agents.map(
+        async (e) =>
+          (await h.request('POST', `/agents/${e.agent_id}/revoke`, { token: h.tokens.get('admin')! })).status,
+      ),
+    );
+    expect(codes).toEqual([200, 200, 200]);
+    expect(Object.keys(readAuthorityFile(authorityFile).revocations)).toHaveLength(before + 3);
+    for (const e of agents) await expect(connectAs(e)).rejects.toThrow(/Authorization Violation/);
+  });
+
   it('a bad token gets a problem, and no credentials', async () => {
     const res = await h.request('POST', '/agents/enroll', { body: { token: 'socenr_nope', hostname: 'x' } });
     expect(res.status).toBe(401);
