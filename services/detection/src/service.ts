@@ -87,7 +87,9 @@ export async function startDetection(ctx: DetectionContext): Promise<RunningDete
       timeZone: c.timeZone,
       parsers: c.parsers,
       maxMessageBytes: c.maxMessageBytes,
-      keepOriginal: true,
+      // No rule sees event.original (not indexed; the ecs pipeline's keywordExclude), and
+      // alerts copy parsed fields only: serialising the raw event again is wasted work here.
+      keepOriginal: false,
     },
     windowMs: c.groupWindowS * 1000,
     alertPrefix: c.alerts.subjectPrefix,
