@@ -209,7 +209,17 @@ export class FimInput {
       state,
     );
     await this.compare(files, (p) => under(p, path));
-    if (this.cfg.realtime && !this.stopped) this.watchAll(state.dirs);
+    if (!this.cfg.realtime || this.stopped) return;
+    if (!state.dirs.includes(path)) {
+      // No longer a directory (removed, renamed away, replaced by a file): its watches and
+      // those below it go, so a directory made there later is watched afresh.
+      for (const [dir, w] of this.watchers)
+        if (under(dir, path)) {
+          w.close();
+          this.watchers.delete(dir);
+        }
+    }
+    this.watchAll(state.dirs);
   }
 
   /**
@@ -313,9 +323,9 @@ export class FimInput {
 
   /** One non-recursive watch per directory (and per parent of a configured file). */
   private watchAll(dirs: string[]): void {
-    const wanted = new Set(dirs);
-    for (const root of this.cfg.paths) if (!dirs.includes(root)) wanted.add(dirname(root));
-    for (const dir of wanted) this.watchDir(dir);
+    for (const dir of dirs) this.watchDir(dir);
+    // A configured file (or a path not there yet) is seen through its directory's watch.
+    for (const root of this.cfg.paths) if (!this.watchers.has(root)) this.watchDir(dirname(root));
   }
 
   private watchDir(dir: string): void {

@@ -242,6 +242,17 @@ describe('FimInput', () => {
     // A file created in the new directory is seen through its new watch.
     writeFileSync(join(w, 'newdir', 'h'), 'h');
     expect(brief(await until(h.drain, 1))).toEqual(['created /newdir/h']);
+    // The directory removed, then made again: its files deleted, and the new one watched.
+    rmSync(join(w, 'newdir'), { recursive: true });
+    expect(brief(await until(h.drain, 2))).toEqual(['deleted /newdir/g', 'deleted /newdir/h']);
+    mkdirSync(join(w, 'newdir'));
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(join(w, 'newdir', 'again'), 'again');
+    await new Promise((r) => setTimeout(r, 200));
+    writeFileSync(join(w, 'newdir', 'again'), 'again, changed');
+    const last = await until(h.drain, 2);
+    expect(brief(last)[0]).toBe('created /newdir/again');
+    expect(last.map((e) => e.size).at(-1)).toBe(14);
     await h.close();
   });
 
