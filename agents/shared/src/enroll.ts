@@ -4,6 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 
+/**
+ * The host's side of enrollment (`soc agent enroll`): trade a token for an agent id and NATS
+ * credentials at the API, write the creds file (0600) and point the agent's config at it.
+ * Here, with the agents, so an agent's own bundle can enroll without the whole `soc` CLI.
+ */
+
 /** The part of the API's 201 the host needs (services/api/src/resources/agents/routes.ts). */
 const enrolledSchema = z.object({
   agent_id: z.string().regex(/^[A-Za-z0-9_-]+$/),
@@ -14,7 +20,7 @@ const enrolledSchema = z.object({
     expires_at: z.string().optional(),
   }),
 });
-export type Enrolled = z.output<typeof enrolledSchema>;
+export type EnrolledAgent = z.output<typeof enrolledSchema>;
 
 const problemSchema = z.object({ title: z.string(), detail: z.string().optional() });
 
@@ -26,12 +32,14 @@ export interface EnrollOptions {
   token: string;
   config?: string | undefined;
   out?: string | undefined;
+  /** The creds file's exact path (e.g. the one a systemd unit's LoadCredential= names). */
+  creds?: string | undefined;
   hostname?: string | undefined;
   version: string;
 }
 
 export interface EnrollResult {
-  enrolled: Enrolled;
+  enrolled: EnrolledAgent;
   credsFile?: string;
   /** The config file updated, or the snippet to put in one. */
   config: { file: string } | { snippet: string };
@@ -50,7 +58,7 @@ export function enrollUrl(api: string): string {
   return u.toString();
 }
 
-async function callApi(o: EnrollOptions): Promise<Enrolled> {
+async function callApi(o: EnrollOptions): Promise<EnrolledAgent> {
   const url = enrollUrl(o.api);
   let res: Response;
   try {
@@ -90,10 +98,9 @@ async function callApi(o: EnrollOptions): Promise<Enrolled> {
   return parsed.data;
 }
 
-/** The creds are the agent's secret: 0600 from the first byte, in a directory others cannot list. */
-function writeCreds(dir: string, e: Enrolled, creds: string): string {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = join(dir, `${e.agent_id}.creds`);
+/** The creds are the agent's secret: 0600 from the first byte (a new directory: 0700). */
+function writeCreds(file: string, creds: string): string {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, creds, { mode: 0o600 });
   chmodSync(tmp, 0o600);
@@ -102,7 +109,7 @@ function writeCreds(dir: string, e: Enrolled, creds: string): string {
 }
 
 /** The keys enrollment decides; everything else in the agent's config is the operator's. */
-function settings(e: Enrolled, credsFile: string | undefined) {
+function settings(e: EnrolledAgent, credsFile: string | undefined) {
   return {
     agentId: e.agent_id,
     ...(e.nats.urls.length ? { natsUrl: e.nats.urls.join(',') } : {}),
@@ -127,7 +134,8 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
     throw new EnrollError(`${configFile} does not exist (leave out --config to print a snippet instead)`);
   const enrolled = await callApi(o);
   const dir = resolve(o.out ?? (configFile ? dirname(configFile) : '.'));
-  const credsFile = enrolled.nats.creds ? writeCreds(dir, enrolled, enrolled.nats.creds) : undefined;
+  const target = o.creds ? resolve(o.creds) : join(dir, `${enrolled.agent_id}.creds`);
+  const credsFile = enrolled.nats.creds ? writeCreds(target, enrolled.nats.creds) : undefined;
   const s = settings(enrolled, credsFile);
   if (configFile) {
     updateConfig(configFile, s);

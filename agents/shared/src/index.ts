@@ -2,6 +2,14 @@ export { DiskBuffer, type DiskBufferOptions, type FsyncPolicy, type WhenFull } f
 export type { BufferRecord } from './buffer/record.ts';
 export * from './config.ts';
 export { type AgentCredentialIssuer, issueAgentCredentials } from './credentials.ts';
+export {
+  EnrollError,
+  type EnrolledAgent,
+  type EnrollOptions,
+  type EnrollResult,
+  enroll,
+  enrollUrl,
+} from './enroll.ts';
 export { type HeartbeatBody, heartbeatBody, type InputStatus } from './heartbeat.ts';
 export * from './message.ts';
 export { type Cursor, Output, type OutputOptions } from './output/output.ts';

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { enrollUrl } from '@soc/agent-shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
-import { enrollUrl } from './agent-enroll.ts';
 
 const CREDS = '-----BEGIN NATS USER JWT-----\neyJ0.x.y\n------END NATS USER JWT------\n';
 
@@ -114,6 +114,28 @@ describe('soc agent enroll', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain(`credsFile: ${join(out, 'ag-0123456789abcdef.creds')}`);
     expect((statSync(out).mode & 0o777).toString(8)).toBe('700');
+  });
+
+  it('--creds names the file exactly (what a systemd unit loads with LoadCredential=)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-enroll-'));
+    const config = join(dir, 'agent.yaml');
+    writeFileSync(config, 'agent:\n  dataDir: /x\n');
+    const creds = join(dir, 'etc', 'agent-endpoint.creds');
+    const r = await run([
+      'agent',
+      'enroll',
+      '--api',
+      api,
+      '--token',
+      'socenr_good',
+      '--config',
+      config,
+      '--creds',
+      creds,
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(creds, 'utf8')).toBe(CREDS);
+    expect(readFileSync(config, 'utf8')).toContain(`credsFile: ${creds}`);
   });
 
   it('a refused token exits 1 with the API’s problem title', async () => {

@@ -1,9 +1,8 @@
 import { parseFlags } from '../args.ts';
 import { type Command, EXIT, UsageError } from '../usage.ts';
-import { EnrollError, enroll } from './agent-enroll.ts';
 
 const usage = `Usage: soc agent endpoint|network --config FILE
-       soc agent enroll --api URL --token TOKEN [--config FILE] [--out DIR] [--hostname NAME]
+       soc agent enroll --api URL --token TOKEN [--config FILE] [--out DIR | --creds FILE] [--hostname NAME]
 
   endpoint   run the endpoint agent: tail the configured log files and ship them over
              NATS JetStream, buffering to disk while NATS is unreachable (until SIGTERM)
@@ -21,6 +20,7 @@ const usage = `Usage: soc agent endpoint|network --config FILE
                   process list
   --out DIR       where to write <agent-id>.creds (0600); default: the config's directory,
                   else the current one
+  --creds FILE    the creds file's exact path instead (e.g. what a systemd unit loads)
   --hostname NAME the name the agent is listed under (default: this host's)
 
 Environment: SOC_* variables override the file (e.g. NATS_URL, SOC_LOG__LEVEL=debug).`;
@@ -37,6 +37,7 @@ export const agentCommand: Command = {
         api: { type: 'string' },
         token: { type: 'string' },
         out: { type: 'string' },
+        creds: { type: 'string' },
         hostname: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -67,12 +68,15 @@ async function enrollHost(v: {
   token?: string | undefined;
   config?: string | undefined;
   out?: string | undefined;
+  creds?: string | undefined;
   hostname?: string | undefined;
 }): Promise<number> {
   const token = v.token ?? process.env.SOC_ENROLL_TOKEN;
   if (!v.api) throw new UsageError('enroll needs --api URL', usage);
   if (!token) throw new UsageError('enroll needs --token TOKEN (or SOC_ENROLL_TOKEN)', usage);
   const { VERSION } = await import('../main.ts');
+  // Loaded on demand, as the agents are: other commands should not carry it.
+  const { EnrollError, enroll } = await import('@soc/agent-shared');
   try {
     const r = await enroll({ ...v, api: v.api, token, version: VERSION });
     console.log(`enrolled as ${r.enrolled.agent_id} (organisation ${r.enrolled.organization_id})`);
