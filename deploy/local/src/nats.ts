@@ -165,7 +165,8 @@ export async function natsUp(cfg: StackConfig, log: (line: string) => void): Pro
     return { url: external, started: false };
   }
   const want = cfg.natsAuth;
-  const credentials = want === 'operator' ? (await ensureNatsAuth()).auth : undefined;
+  const material = want === 'operator' ? await ensureNatsAuth() : undefined;
+  const credentials = material?.auth;
   const result = (i: Instance, started: boolean): NatsUp => ({
     url: `nats://${cfg.host}:${i.port}`,
     started,
@@ -200,7 +201,7 @@ export async function natsUp(cfg: StackConfig, log: (line: string) => void): Pro
   }
   const binary = ensureNatsServerBinary(log);
   // The current authority, revocations included: a restart must not forget a revoked agent.
-  const auth = want === 'operator' ? await serverAuthConfig((await ensureNatsAuth()).authority) : undefined;
+  const auth = material ? await serverAuthConfig(material.authority) : undefined;
   writeConfig(cfg, free, auth);
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   const url = `nats://${cfg.host}:${free.port}`;
