@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { AgentMessage } from '@soc/agent-shared';
 import { get, normalizeMessage } from '@soc/normalize';
@@ -9,11 +9,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countFor, ensureTelemetry, readAgent } from '../../shared/test/stream.ts';
 import { appendJournal, journalSkipReason } from '../test/journal.ts';
+import { AgentProcess } from '../test/processes.ts';
 import { type EndpointAgent, startEndpointAgent } from './agent.ts';
 import { endpointConfigSchema } from './config.ts';
 import type { FimInput } from './fim/fim-input.ts';
 import type { InventoryEvent } from './inventory/collect.ts';
 
+const ROOT = resolve(import.meta.dirname, '../../..');
 const natsUrl = process.env.NATS_URL;
 const skip = natsUrl ? '' : ' [skipped: needs NATS_URL (npm test, or soc stack up)]';
 
@@ -165,6 +167,65 @@ describe.skipIf(!natsUrl)(`endpoint agent: FIM, inventory and journald into JetS
       expect((get(doc, 'inventory.packages') as unknown[]).length).toBe(e.packages!.length);
     });
   });
+
+  describe.skipIf(!!journalSkipReason)(
+    `journald, agent killed -9${journalSkipReason ? ` [skipped: ${journalSkipReason}]` : ''}`,
+    () => {
+      let agent: AgentProcess | undefined;
+      afterAll(async () => {
+        await agent?.kill9();
+      });
+
+      it('entries written while the agent is killed -9 twice: each exactly once, in order', async () => {
+        const agentId = `jkill-${unique}`;
+        const journal = join(dir, 'journal-kill');
+        mkdirSync(journal);
+        const configFile = join(dir, 'journal-kill.yaml');
+        writeFileSync(
+          configFile,
+          [
+            `agent: { id: ${agentId}, dataDir: ${join(dir, 'journal-kill-data')} }`,
+            `nats: { url: "${natsUrl}" }`,
+            'inputs:',
+            `  - { name: journal, type: journald, directory: "${journal}" }`,
+            '',
+          ].join('\n'),
+        );
+        agent = new AgentProcess(ROOT, configFile, openSync(join(dir, 'journal-kill.log'), 'a'));
+        agent.start();
+        const batches = 30;
+        const perBatch = 100;
+        let n = 0;
+        let shipped = 0;
+        for (let b = 0; b < batches; b++) {
+          appendJournal(
+            journal,
+            Array.from({ length: perBatch }, () => ({ message: `entry ${++n}`, identifier: 'load' })),
+          );
+          if (b === 10 || b === 20) {
+            // Killed mid-stream: once it has shipped some of what is written (more than at the last kill).
+            const before = shipped;
+            const deadline = Date.now() + 30_000;
+            while ((shipped = await countFor(nc, agentId)) <= before && Date.now() < deadline)
+              await new Promise((r) => setTimeout(r, 50));
+            expect(shipped).toBeGreaterThan(before);
+            await agent.kill9();
+            agent.start();
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const got = await messages(nc, agentId, n, 60_000);
+        // Longer than a duplicate would take to show up.
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(await agent.stop()).toBe(0);
+        const numbers = (await messages(nc, agentId, n, 0)).map((m) =>
+          Number(String(m.event?.MESSAGE).split(' ')[1]),
+        );
+        expect(got.length).toBe(n);
+        expect(numbers).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+      });
+    },
+  );
 
   describe.skipIf(!!journalSkipReason)(
     `journald${journalSkipReason ? ` [skipped: ${journalSkipReason}]` : ''}`,
