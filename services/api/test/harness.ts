@@ -266,9 +266,14 @@ export async function startHarness(name: string): Promise<Harness> {
     async close() {
       // Hunts still running (the matrix starts some) stop before their indices go.
       await deps.hunts.stop();
-      await es.indices
-        .delete({ index: `${prefix}-*`, ignore_unavailable: true, expand_wildcards: 'all' } as never)
-        .catch(() => {});
+      // By name: the cluster refuses wildcard deletes (action.destructive_requires_name), and a
+      // refused delete left every test's indices behind until the cluster ran out of shards.
+      const names = Object.keys(
+        await es.indices
+          .get({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true })
+          .catch(() => ({})),
+      );
+      if (names.length) await es.indices.delete({ index: names, ignore_unavailable: true }).catch(() => {});
       await es.close();
     },
   };
