@@ -86,3 +86,23 @@ export async function collectInventory(cfg: InventoryInputConfig, now = new Date
   }
   return { event, problems, packagesLeftOut };
 }
+
+/**
+ * The normaliser dead-letters messages over 1 MiB (its default `maxMessageBytes`): an
+ * inventory stays well under, leaving out packages from the end of the list if it must.
+ */
+export const MAX_INVENTORY_BYTES = 768 * 1024;
+
+/** Shortens `event.packages` until the event fits `maxBytes`; how many were left out. */
+export function fitInventory(event: InventoryEvent, maxBytes = MAX_INVENTORY_BYTES): number {
+  const packages = event.packages;
+  if (!packages) return 0;
+  let size = Buffer.byteLength(JSON.stringify(event));
+  let keep = packages.length;
+  while (size > maxBytes && keep > 0) {
+    keep = Math.floor(((keep * maxBytes) / size) * 0.95);
+    event.packages = packages.slice(0, keep);
+    size = Buffer.byteLength(JSON.stringify(event));
+  }
+  return packages.length - keep;
+}

@@ -1,7 +1,7 @@
 import type { Output } from '@soc/agent-shared';
 import type { Logger } from 'pino';
 import type { InventoryInputConfig } from '../config.ts';
-import { collectInventory } from './collect.ts';
+import { collectInventory, fitInventory } from './collect.ts';
 
 /**
  * Host inventory at start and every `intervalS`. Each inventory is a whole snapshot, so
@@ -34,12 +34,13 @@ export class InventoryInput {
 
   /** Collects and ships one inventory. Exposed for tests. */
   async once(): Promise<void> {
-    const { event, problems, packagesLeftOut } = await collectInventory(this.cfg);
+    const { event, problems, packagesLeftOut: overMax } = await collectInventory(this.cfg);
+    const packagesLeftOut = overMax + fitInventory(event);
     if (problems.length) this.logger.warn({ problems }, 'inventory incomplete');
     if (packagesLeftOut)
       this.logger.warn(
         { leftOut: packagesLeftOut, maxPackages: this.cfg.maxPackages },
-        'more packages than maxPackages: the rest are not in the inventory',
+        'more packages than maxPackages or than fit in one message: the rest are not in the inventory',
       );
     await this.output.write(this.cfg.name, { event: event as unknown as Record<string, unknown> });
     this.logger.info(

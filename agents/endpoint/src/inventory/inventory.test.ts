@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventoryInputSchema } from '../config.ts';
-import { addresses, collectInventory } from './collect.ts';
+import { addresses, collectInventory, fitInventory } from './collect.ts';
 import { osInfo, parseOsRelease } from './os-release.ts';
 import { parseDpkg, parseRpm } from './packages.ts';
 import { listeningPorts, parseProcNet, procAddress } from './ports.ts';
@@ -202,5 +202,31 @@ describe('this host', () => {
       ],
     });
     expect(a).toEqual({ ips: ['10.0.0.5', 'fe80::1', '10.8.0.2'], macs: ['52:54:00:ab:cd:ef'] });
+  });
+});
+
+describe('inventory size', () => {
+  it('leaves packages out until the event fits one message', () => {
+    const packages = Array.from({ length: 20_000 }, (_, i) => ({
+      name: `package-with-a-long-name-${i}`,
+      version: '1:2.3.4-5+deb12u1',
+      arch: 'amd64',
+    }));
+    const event = {
+      type: 'inventory' as const,
+      time: '2026-03-11T04:00:00.000Z',
+      hostname: 'h',
+      os: { type: 'linux', kernel: '6.1' },
+      ips: [],
+      macs: [],
+      packages,
+    };
+    const leftOut = fitInventory(event, 256 * 1024);
+    expect(leftOut).toBeGreaterThan(0);
+    expect(event.packages.length + leftOut).toBe(20_000);
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(256 * 1024);
+    // The first packages are the ones kept (the list is sorted by name).
+    expect(event.packages[0]).toEqual(packages[0]);
+    expect(fitInventory(event, 256 * 1024)).toBe(0);
   });
 });
