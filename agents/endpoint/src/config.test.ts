@@ -108,7 +108,7 @@ describe('endpoint configuration', () => {
       journalctl: 'journalctl',
       startAt: 'beginning',
       units: [],
-      maxEntryBytes: 1024 ** 2,
+      maxEntryBytes: 512 * 1024,
     });
     expect(fim).toMatchObject({ recursive: true, realtime: true, reportBaseline: false, maxFiles: 50_000 });
     expect(inv).toMatchObject({

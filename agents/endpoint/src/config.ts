@@ -64,8 +64,11 @@ export const journaldInputSchema = z.strictObject({
   priority: z.union([z.enum(JOURNAL_PRIORITIES), z.coerce.number().int().min(0).max(7)]).optional(),
   /** Where to begin with no saved cursor (the very first start); later starts resume after the cursor. */
   startAt: z.enum(['beginning', 'end']).default('beginning'),
-  /** An entry longer than this (as journalctl's JSON) is shipped cut, raw, with a parse error. */
-  maxEntryBytes: byteSize.default(1024 * 1024),
+  /**
+   * An entry longer than this (as journalctl's JSON) is shipped cut, raw, with a parse error.
+   * Below the normaliser's 1 MiB message limit, with room for the envelope and escaping.
+   */
+  maxEntryBytes: byteSize.default(512 * 1024),
   /** journalctl to run: a path, or a name looked up on PATH. */
   journalctl: z.string().min(1).default('journalctl'),
   /** Back-off between restarts of a journalctl that exited, doubling up to the maximum. */
