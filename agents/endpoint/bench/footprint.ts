@@ -55,12 +55,19 @@ const natsUrl = env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const TICK = 100;
 const log = (msg: string) => process.stderr.write(`[bench:agent] ${msg}\n`);
 
-/** The Node flags of the systemd unit's ExecStart, so the bench measures what hosts run. */
+/** The Node flags of the systemd unit's ExecStart and its Environment=, so the bench measures what hosts run. */
+const unit = readFileSync(join(ROOT, 'deploy/systemd/soc-agent-endpoint.service'), 'utf8');
 function unitNodeFlags(): string[] {
-  const unit = readFileSync(join(ROOT, 'deploy/systemd/soc-agent-endpoint.service'), 'utf8');
   const exec = /^ExecStart=\S*node\s+(.*)$/m.exec(unit)?.[1] ?? '';
   return exec.split(/\s+/).filter((a) => a.startsWith('--') && a !== '--config');
 }
+// Process settings only (NODE_ENV, MALLOC_ARENA_MAX…): not the agent's own SOC_* settings, such
+// as the credentials systemd hands it (%d), since the bench gives the agent its configuration.
+const unitEnv: Record<string, string> = Object.fromEntries(
+  [...unit.matchAll(/^Environment=(.*)$/gm)]
+    .flatMap((m) => m[1]!.split(/\s+/).map((kv) => kv.split('=', 2) as [string, string]))
+    .filter(([k, v]) => !k.startsWith('SOC_') && !v?.includes('%')),
+);
 const nodeFlags =
   env.BENCH_AGENT_NODE_FLAGS !== undefined
     ? env.BENCH_AGENT_NODE_FLAGS.split(' ').filter(Boolean)
@@ -103,6 +110,11 @@ function sample(pid: number): Sample {
   const mainCpuS = cpuOf(readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8'));
   return { t: performance.now(), rssKb, hwmKb, cpuS, mainCpuS };
 }
+
+const unitEnvText = () =>
+  Object.entries(unitEnv)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -244,7 +256,7 @@ function agentShipper(nc: NatsConnection, dir: string, file: string, rate: numbe
     mkdirSync(env.BENCH_AGENT_CPU_PROF, { recursive: true });
     flags.push('--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_AGENT_CPU_PROF)}`);
   }
-  const childEnv: NodeJS.ProcessEnv = { ...env, NODE_ENV: 'production' };
+  const childEnv: NodeJS.ProcessEnv = { ...env, ...unitEnv };
   delete childEnv.NATS_URL;
   const logFile = join(dir, 'agent.out');
   const child = spawnLogged(process.execPath, [...flags, entry, '--config', config], logFile, childEnv);
@@ -399,9 +411,10 @@ const nc = await connect({ servers: natsUrl });
 await ensureTelemetry(nc);
 const sink = new Sink();
 const port = await sink.listen();
-if (!rsyslogd && env.BENCH_AGENT_RSYSLOG !== '0') log('rsyslogd not found (Debian: apt-get install rsyslog): measuring the agent alone');
+if (!rsyslogd && env.BENCH_AGENT_RSYSLOG !== '0')
+  log('rsyslogd not found (Debian: apt-get install rsyslog): measuring the agent alone');
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}${rsyslogd ? `, rsyslog ${rsyslogVersion()}` : ''}`;
-log(`${machine}; agent: node ${nodeFlags.join(' ')} ${entry}`);
+log(`${machine}; agent: ${unitEnvText()}node ${nodeFlags.join(' ')} ${entry}`);
 const all: Result[] = [];
 for (const rate of rates) all.push(...(await runRate(nc, sink, port, rate)));
 sink.server.close();
