@@ -4,7 +4,8 @@ import { type Command, EXIT, UsageError } from '../usage.ts';
 const usage = `Usage: soc agent endpoint|network --config FILE
        soc agent enroll --api URL --token TOKEN [--config FILE] [--out DIR | --creds FILE] [--hostname NAME]
 
-  endpoint   run the endpoint agent: tail the configured log files and ship them over
+  endpoint   run the endpoint agent: tail log files, follow journald, monitor file
+             integrity and report the host's inventory, as configured, and ship it all over
              NATS JetStream, buffering to disk while NATS is unreachable (until SIGTERM)
   network    run the network agent: receive syslog over UDP, TCP and TLS and ship it the
              same way
