@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, release, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { describeCreds } from '@soc/core/nats/credentials';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 
@@ -133,6 +134,17 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
   if (configFile && !existsSync(configFile))
     throw new EnrollError(`${configFile} does not exist (leave out --config to print a snippet instead)`);
   const enrolled = await callApi(o);
+  // Creds for another user than this agent would be refused on every publish; say so now.
+  if (enrolled.nats.creds) {
+    let name: string;
+    try {
+      name = describeCreds(enrolled.nats.creds).name;
+    } catch (err) {
+      throw new EnrollError(`the API's credentials are unreadable: ${(err as Error).message}`);
+    }
+    if (name !== enrolled.agent_id)
+      throw new EnrollError(`the API's credentials are for ${name}, not for ${enrolled.agent_id}`);
+  }
   const dir = resolve(o.out ?? (configFile ? dirname(configFile) : '.'));
   const target = o.creds ? resolve(o.creds) : join(dir, `${enrolled.agent_id}.creds`);
   const credsFile = enrolled.nats.creds ? writeCreds(target, enrolled.nats.creds) : undefined;

@@ -1,24 +1,33 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrollUrl } from '@soc/agent-shared';
+import { enrollUrl, issueAgentCredentials } from '@soc/agent-shared';
+import { createAuthority, publicKeyOfSeed } from '@soc/core/nats/credentials';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.ts';
 
-const CREDS = '-----BEGIN NATS USER JWT-----\neyJ0.x.y\n------END NATS USER JWT------\n';
+const AGENT = 'ag-0123456789abcdef';
+// Real creds (issued as the API would), so the client's check of them runs for real.
+const authority = createAuthority();
+const issuer = { account: publicKeyOfSeed(authority.accountSeed), signingSeed: authority.accountSigningSeed };
+let CREDS: string;
+let OTHERS: string;
 
 /** Stands in for the API's enroll route (its own tests run the real route against a real NATS). */
 let server: Server;
 let api: string;
 const seen: Array<{ url: string; body: Record<string, unknown> }> = [];
 beforeAll(async () => {
+  CREDS = (await issueAgentCredentials(issuer, AGENT)).creds;
+  OTHERS = (await issueAgentCredentials(issuer, 'ag-someone-else')).creds;
   server = createServer(async (req: IncomingMessage, res) => {
     let text = '';
     for await (const c of req) text += c;
     const body = JSON.parse(text) as Record<string, unknown>;
     seen.push({ url: req.url ?? '', body });
-    if (body.token !== 'socenr_good') {
+    const creds = body.token === 'socenr_mixup' ? OTHERS : body.token === 'socenr_junk' ? 'junk' : CREDS;
+    if (!['socenr_good', 'socenr_mixup', 'socenr_junk'].includes(String(body.token))) {
       res.writeHead(401, { 'content-type': 'application/problem+json' });
       res.end(
         JSON.stringify({
@@ -32,11 +41,11 @@ beforeAll(async () => {
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
-        agent_id: 'ag-0123456789abcdef',
+        agent_id: AGENT,
         organization_id: 'org-a',
         nats: {
           urls: ['nats://soc.example:4222'],
-          creds: CREDS,
+          creds,
           permissions: {},
           heartbeat_subject: 'x',
           inbox_prefix: 'y',
@@ -136,6 +145,17 @@ describe('soc agent enroll', () => {
     expect(r.code).toBe(0);
     expect(readFileSync(creds, 'utf8')).toBe(CREDS);
     expect(readFileSync(config, 'utf8')).toContain(`credsFile: ${creds}`);
+  });
+
+  it('refuses credentials that are not this agent’s, or not credentials, and writes nothing', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'soc-enroll-'));
+    const mixup = await run(['agent', 'enroll', '--api', api, '--token', 'socenr_mixup', '--out', out]);
+    expect(mixup.code).toBe(1);
+    expect(mixup.err).toMatch(/credentials are for ag-someone-else, not for ag-0123456789abcdef/);
+    const junk = await run(['agent', 'enroll', '--api', api, '--token', 'socenr_junk', '--out', out]);
+    expect(junk.code).toBe(1);
+    expect(junk.err).toMatch(/credentials are unreadable/);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('a refused token exits 1 with the API’s problem title', async () => {
