@@ -113,7 +113,7 @@ describe('journald availability', () => {
 });
 
 /** A journald input on a real journal directory, writing to a real disk buffer. */
-async function harness(data: string, over: Record<string, unknown>) {
+async function harness(data: string, over: Record<string, unknown>, cursors?: ReadonlyMap<string, unknown>) {
   const buffer = await DiskBuffer.open({
     dir: join(data, 'buffer'),
     maxBytes: 16 * 1024 * 1024,
@@ -135,7 +135,7 @@ async function harness(data: string, over: Record<string, unknown>) {
   const input = new JournaldInput(
     cfg({ restartMinMs: 50, ...over }),
     output,
-    buffer.cursors,
+    cursors ?? buffer.cursors,
     pino({ level: 'silent' }),
   );
   input.start();
@@ -213,6 +213,20 @@ describe.skipIf(!!journalSkipReason)(
         priority: 'warning',
       });
       expect(await messages(h.drain, 2)).toEqual(['kept', 'multi\nline']);
+      await h.close();
+    });
+
+    it('starts over from startAt when journalctl rejects the saved cursor', async () => {
+      const root = tmp();
+      const journal = join(root, 'journal');
+      mkdirSync(journal);
+      appendJournal(journal, [{ message: 'first' }, { message: 'second' }]);
+      const h = await harness(
+        join(root, 'data'),
+        { directory: journal },
+        new Map([['journald:journal', { cursor: 'not a cursor' }]]),
+      );
+      expect(await messages(h.drain, 2)).toEqual(['first', 'second']);
       await h.close();
     });
   },
