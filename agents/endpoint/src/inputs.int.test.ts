@@ -1,4 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -131,6 +140,61 @@ describe.skipIf(!natsUrl)(`endpoint agent: FIM, inventory and journald into JetS
     expect(get(ecsOf(got.find((m) => m.event?.action === 'created')!).doc, 'event.type')).toEqual([
       'creation',
     ]);
+  });
+
+  describe('FIM, agent killed -9', () => {
+    let agent: AgentProcess | undefined;
+    afterAll(async () => {
+      await agent?.kill9();
+    });
+
+    it('a change whose event was shipped just before a kill -9 is reported again at worst, never lost', async () => {
+      const agentId = `fimkill-${unique}`;
+      const watched = join(dir, 'fim-kill', 'watched');
+      mkdirSync(watched, { recursive: true });
+      writeFileSync(join(watched, 'a.conf'), 'a\n');
+      const configFile = join(dir, 'fim-kill.yaml');
+      writeFileSync(
+        configFile,
+        [
+          `agent: { id: ${agentId}, dataDir: ${join(dir, 'fim-kill', 'data')} }`,
+          `nats: { url: "${natsUrl}" }`,
+          'inputs:',
+          `  - { name: fim, type: fim, paths: ["${watched}"], settleMs: 50 }`,
+          '',
+        ].join('\n'),
+      );
+      const logFile = join(dir, 'fim-kill.log');
+      const scanned = async (times: number) => {
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const text = readFileSync(logFile, 'utf8');
+          if ((text.match(/FIM scan done/g) ?? []).length >= times) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('the agent did not finish its first FIM scan');
+      };
+      agent = new AgentProcess(ROOT, configFile, openSync(logFile, 'a'));
+      agent.start();
+      await scanned(1);
+      writeFileSync(join(watched, 'a.conf'), 'a, changed\n');
+      await messages(nc, agentId, 1);
+      // At once: the baseline is saved a second after a change, so it does not have this one yet.
+      await agent.kill9();
+      writeFileSync(join(watched, 'b.conf'), 'made while the agent was dead\n');
+      agent.start();
+      await scanned(2);
+      const got = await messages(nc, agentId, 2);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await agent.stop()).toBe(0);
+      const events = (await messages(nc, agentId, 2, 0)).map(
+        (m) => `${m.event?.action} ${String(m.event?.path).slice(watched.length)}`,
+      );
+      expect(got.length).toBeGreaterThanOrEqual(2);
+      expect(events).toContain('modified /a.conf');
+      expect(events.filter((e) => e === 'created /b.conf')).toHaveLength(1);
+      expect(new Set(events)).toEqual(new Set(['modified /a.conf', 'created /b.conf']));
+    });
   });
 
   describe('inventory', () => {
