@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { type RuleState, ruleStateSchema, type SocIndices } from '@soc/core';
 import { formatProblem, listRuleFiles, type Pipeline, parseSigmaFile, SigmaEngine } from '@soc/sigma';
-import { stringify } from 'yaml';
+import { newRuleState } from './rule-state.ts';
 import { ensureAlertIndices } from './store.ts';
 
 export interface ImportSummary {
@@ -68,23 +68,7 @@ export async function importRules(
           }
           if (status.state === 'no-source') summary.noSource++;
         }
-        const doc = d.doc as { tags?: string[]; status?: string; logsource?: Record<string, string> };
-        states.push({
-          id: d.id,
-          title: d.title,
-          level: d.level ?? 'medium',
-          status: doc.status,
-          tags: doc.tags ?? [],
-          logsource: Object.fromEntries(
-            Object.entries(doc.logsource ?? {}).filter(([, v]) => typeof v === 'string'),
-          ),
-          source: stringify(d.doc),
-          enabled: opts.enabled,
-          exceptions: [],
-          version: 1,
-          updated_by: opts.user,
-          updated_at: new Date().toISOString(),
-        });
+        states.push(newRuleState({ ...d, id: d.id }, { enabled: opts.enabled, user: opts.user }));
       }
     }
     if (states.length) await write(es, ix.rules, states, summary);

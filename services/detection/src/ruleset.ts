@@ -55,13 +55,15 @@ export class RuleSet {
       if (d.kind === 'filter') continue;
       const key = ruleKey(d);
       const st = states.get(key);
-      // The index's copy wins when it carries its own source (an edited or imported rule).
-      if (st?.source) continue;
+      // The index's copy wins when it carries its own source (an edited or imported rule),
+      // not when it is the registration of this very file rule.
+      if (st?.source && !st.file) continue;
       seen.add(key);
       docs.push(d);
     }
     for (const st of input.states) {
-      if (!st.source || seen.has(st.id)) continue;
+      // A registered file rule whose file is gone is gone too.
+      if (!st.source || st.file || seen.has(st.id)) continue;
       const parsed = parseSigmaText(st.source, `rules-index:${st.id}`);
       for (const p of parsed.problems) this.problems.push(formatProblem(p));
       for (const d of parsed.documents) if (d.kind !== 'filter') docs.push(d);

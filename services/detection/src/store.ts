@@ -18,6 +18,8 @@ export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<vo
     if (await es.indices.exists({ index })) {
       if (alias)
         await es.indices.putSettings({ index, settings: { refresh_interval: ALERTS_REFRESH_INTERVAL } });
+      // Fields added since the index was made (mappings only grow).
+      else await es.indices.putMapping({ index, ...(mappings as object) });
       return;
     }
     try {

@@ -27,6 +27,12 @@ export const ruleStateSchema = z.object({
   logsource: z.record(z.string(), z.string()).default({}),
   /** The Sigma YAML as written. */
   source: z.string(),
+  /**
+   * Set for a rule of the project's rule files (`rules.paths`), which detection registers
+   * here so the API can list it, switch it off and give it exceptions: the file stays
+   * authoritative for the rule's text. An edit through the API writes a state without it.
+   */
+  file: z.string().optional(),
   enabled: z.boolean(),
   exceptions: z.array(ruleExceptionSchema).default([]),
   version: z.number().int().min(1),
@@ -47,6 +53,7 @@ export const RULE_STATE_MAPPING = {
     tags: kw,
     logsource: { type: 'object', enabled: false },
     source: { type: 'text', index: false },
+    file: kw,
     enabled: { type: 'boolean' },
     exceptions: { type: 'object', enabled: false },
     version: { type: 'integer' },
