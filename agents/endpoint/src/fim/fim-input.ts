@@ -25,7 +25,7 @@ const SHIP_BATCH = 500;
 /** How soon after a change the baseline is written (changes coming together are saved once). */
 const PERSIST_DELAY_MS = 1000;
 
-/** Same state, ignoring nothing: decides whether the baseline must be written again. */
+/** Every recorded field equal: otherwise the baseline takes the new state (and is saved again). */
 function sameState(a: FileState, b: FileState): boolean {
   return (
     a.size === b.size &&
@@ -103,9 +103,11 @@ export class FimInput {
     this.watchers.clear();
     for (const t of this.pending.values()) clearTimeout(t);
     this.pending.clear();
+    // Before waiting: a save started by the timer now would race the last one below.
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
     await this.loop;
     await this.queue;
-    if (this.persistTimer) clearTimeout(this.persistTimer);
     if (this.dirty) await this.persist();
   }
 
@@ -175,12 +177,14 @@ export class FimInput {
       excluded: this.excluded,
       followRoot: true,
     };
-    const self = this;
+    const roots = this.cfg.paths;
     async function* everything(): AsyncGenerator<[string, Stats]> {
-      for (const root of self.cfg.paths) yield* walk(root, opts, state);
+      for (const root of roots) yield* walk(root, opts, state);
     }
     const t0 = Date.now();
     const reported = await this.compare(everything(), () => true);
+    // Cut short: the roots are not all recorded yet, so a new one stays new for the next start.
+    if (this.stopped) return;
     const first = !this.scanned;
     this.scanned = true;
     this.logger[first ? 'info' : 'debug'](

@@ -186,6 +186,45 @@ describe('FimInput', () => {
     await second.close();
   });
 
+  it('a first scan cut short by a stop is finished silently on the next start', async () => {
+    const root = tmp();
+    const w = join(root, 'watched');
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(join(w, `d${d}`), { recursive: true });
+      for (let f = 0; f < 100; f++) writeFileSync(join(w, `d${d}`, `f${f}`), `${d}/${f}`);
+    }
+    const cfg = fimInputSchema.parse({ name: 'fim', type: 'fim', paths: [w], realtime: false });
+    const buffer = await DiskBuffer.open({
+      dir: join(root, 'data', 'buffer'),
+      maxBytes: 16 * 1024 * 1024,
+      segmentBytes: 1024 * 1024,
+      fsync: 'never',
+      fsyncIntervalMs: 10,
+      whenFull: 'block',
+      stateIntervalMs: 60_000,
+    });
+    const output = new Output({
+      agentId: 'ep',
+      hostName: 'h',
+      buffer,
+      counters: new InputCounters(),
+      appendMaxEvents: 1000,
+      appendLingerMs: 1,
+      maxPendingBytes: 1024 * 1024,
+    });
+    const cut = new FimInput(cfg, join(root, 'data'), output, pino({ level: 'silent' }));
+    cut.start();
+    await new Promise((r) => setTimeout(r, 40));
+    await cut.stop();
+    await buffer.close();
+    const h = await harness(join(root, 'data'), { paths: [w] });
+    expect(await h.drain()).toEqual([]);
+    writeFileSync(join(w, 'd19', 'f99'), 'changed');
+    await h.fim.scan();
+    expect(brief(await h.drain())).toEqual(['modified /d19/f99']);
+    await h.close();
+  });
+
   it('reportBaseline reports every file of the first run as created', async () => {
     const root = tmp();
     const w = join(root, 'watched');
