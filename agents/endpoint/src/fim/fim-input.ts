@@ -67,6 +67,8 @@ export class FimInput {
   private persistTimer: NodeJS.Timeout | undefined;
   private limitWarned = false;
   private scanned = false;
+  /** Realtime checks were dropped (too many at once): a full scan replaces them. */
+  private rescan = false;
   private readonly os = osType();
   private readonly chunk = Buffer.allocUnsafe(HASH_CHUNK);
   private resolveReady: () => void = () => {};
@@ -133,9 +135,12 @@ export class FimInput {
       this.silentRoots = this.cfg.reportBaseline ? [] : [...this.cfg.paths];
     }
     while (!this.stopped) {
+      this.rescan = false;
       await this.scan();
       this.resolveReady();
       if (this.stopped) break;
+      // A storm of changes during that scan: another one at once.
+      if (this.rescan) continue;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, this.cfg.scanIntervalS * 1000);
         this.wake = () => {
@@ -229,14 +234,14 @@ export class FimInput {
   /**
    * Compares what a walk finds with the baseline entries in its `scope`, ships the changes
    * (in batches, so a first run with `reportBaseline` holds a bounded number), then updates
-   * the baseline. An entry the walk did not find is deleted only if the path is really gone:
-   * the walk may have stopped at `maxFiles`.
+   * the baseline. An entry the walk did not find is deleted only if the path is really gone
+   * (not a regular file any more): its directory may just have been unreadable this time.
    */
   private async compare(
     files: AsyncIterable<[string, Stats]>,
     scope: (path: string) => boolean,
   ): Promise<number> {
-    // Only paths of the baseline: the walk may pass any number of files beyond maxFiles.
+    // Paths of the baseline only: the walk may pass any number of files beyond maxFiles.
     const seen = new Set<string>();
     let changes: Change[] = [];
     let adding = 0;
@@ -342,8 +347,9 @@ export class FimInput {
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      // Out of inotify watches (ENOSPC) or descriptors: the periodic scan still sees everything.
+      // Gone, or unreadable: that directory only (scans report what they can read of it).
+      if (code !== 'ENOSPC' && code !== 'EMFILE' && code !== 'ENFILE') return;
+      // Out of inotify watches or descriptors: the periodic scan still sees everything.
       this.watchesFailed = true;
       this.logger.warn(
         { dir, code, watches: this.watchers.size },
@@ -369,6 +375,7 @@ export class FimInput {
       // A storm of changes: one full scan instead of a check per path, memory stays bounded.
       for (const x of this.pending.values()) clearTimeout(x);
       this.pending.clear();
+      this.rescan = true;
       this.wake?.();
       return;
     }
