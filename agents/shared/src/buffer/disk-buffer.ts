@@ -38,6 +38,17 @@ interface Segment {
   readable: number;
 }
 
+/** A record as appended, with where it sits: handed to the reader without reading it back. */
+interface Recent {
+  seg: Segment;
+  offset: number;
+  size: number;
+  record: BufferRecord;
+}
+
+/** Bound on the appended records kept in memory for the reader (beyond it, it reads the files). */
+const RECENT_MAX_BYTES = 2 * 1024 * 1024;
+
 const SEGMENT_SUFFIX = '.seg';
 const segmentName = (firstSeq: number) => `${String(firstSeq).padStart(16, '0')}${SEGMENT_SUFFIX}`;
 
@@ -70,6 +81,15 @@ export class DiskBuffer {
   private syncing: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  /**
+   * The records appended lately, in order: while the reader keeps up (the usual case) it takes
+   * them from here instead of reading, checking and decoding what was just written. Entries
+   * are matched by position, so a record is handed out from memory only where the file holds
+   * the same bytes; entries the reader has passed are dropped.
+   */
+  private recent: Recent[] = [];
+  private recentHead = 0;
+  private recentBytes = 0;
   /** Serialises what moves the read position or deletes segments, which interleave at awaits. */
   private mutex: Promise<unknown> = Promise.resolve();
 
@@ -197,12 +217,13 @@ export class DiskBuffer {
       let size = encoded[i]!.length;
       while (j < records.length && size + encoded[j]!.length <= this.opts.segmentBytes)
         size += encoded[j++]!.length;
-      await this.appendChunk(records.slice(i, j), Buffer.concat(encoded.slice(i, j), size));
+      await this.appendChunk(records.slice(i, j), encoded.slice(i, j), size);
       i = j;
     }
   }
 
-  private async appendChunk(records: BufferRecord[], data: Buffer): Promise<void> {
+  private async appendChunk(records: BufferRecord[], encoded: Buffer[], size: number): Promise<void> {
+    const data = encoded.length === 1 ? encoded[0]! : Buffer.concat(encoded, size);
     await this.makeRoom(data.length);
     if (!this.writer || !this.writerSeg || this.writerSeg.bytes >= this.opts.segmentBytes) {
       await this.roll(records[0]!.seq);
@@ -210,6 +231,7 @@ export class DiskBuffer {
     const seg = this.writerSeg!;
     await this.writer!.write(data, 0, data.length, seg.bytes);
     if (this.opts.fsync === 'always') await this.writer!.datasync();
+    this.remember(seg, seg.bytes, records, encoded);
     seg.bytes += data.length;
     seg.lastSeq = records[records.length - 1]!.seq;
     if (this.opts.fsync !== 'interval') seg.readable = seg.bytes;
@@ -221,6 +243,38 @@ export class DiskBuffer {
     }
     this.stateDirty = true;
     if (this.opts.fsync !== 'interval') this.wakeReaders();
+  }
+
+  private remember(seg: Segment, at: number, records: BufferRecord[], encoded: Buffer[]): void {
+    for (let i = 0; i < records.length; i++) {
+      const size = encoded[i]!.length;
+      if (this.recentBytes + size <= RECENT_MAX_BYTES) {
+        this.recent.push({ seg, offset: at, size, record: records[i]! });
+        this.recentBytes += size;
+      }
+      at += size;
+    }
+  }
+
+  /** The record at the read position if it is among the recent ones; drops those passed. */
+  private fromMemory(seg: Segment): Recent | undefined {
+    while (this.recentHead < this.recent.length) {
+      const c = this.recent[this.recentHead]!;
+      const passed = c.record.seq <= this.lastRead;
+      const here = c.seg === seg && c.offset === this.readOffset && c.offset + c.size <= seg.readable;
+      if (!passed && !here) return undefined;
+      this.recentHead++;
+      this.recentBytes -= c.size;
+      if (this.recentHead === this.recent.length) {
+        this.recent = [];
+        this.recentHead = 0;
+      } else if (this.recentHead >= 1024 && this.recentHead * 2 >= this.recent.length) {
+        this.recent = this.recent.slice(this.recentHead);
+        this.recentHead = 0;
+      }
+      if (here && !passed) return c;
+    }
+    return undefined;
   }
 
   private async roll(firstSeq: number): Promise<void> {
@@ -353,6 +407,12 @@ export class DiskBuffer {
         this.readOffset = 0;
         continue;
       }
+      const mem = this.fromMemory(seg);
+      if (mem) {
+        if (this.take(mem.record, out)) bytes += mem.size;
+        this.readOffset += mem.size;
+        continue;
+      }
       const fh = await this.handleFor(seg.path);
       const want = Math.min(seg.readable - this.readOffset, Math.max(maxBytes - bytes, 64 * 1024));
       const buf = Buffer.allocUnsafe(want);
@@ -449,6 +509,9 @@ export class DiskBuffer {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.recent = [];
+    this.recentHead = 0;
+    this.recentBytes = 0;
     await this.closeWriter();
     await this.readHandle?.fh.close();
     this.readHandle = undefined;
