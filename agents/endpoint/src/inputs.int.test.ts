@@ -270,8 +270,11 @@ describe.skipIf(!natsUrl)(`endpoint agent: FIM, inventory and journald into JetS
             // Killed mid-stream: once it has shipped some of what is written (more than at the last kill).
             const before = shipped;
             const deadline = Date.now() + 30_000;
-            while ((shipped = await countFor(nc, agentId)) <= before && Date.now() < deadline)
+            for (;;) {
+              shipped = await countFor(nc, agentId);
+              if (shipped > before || Date.now() > deadline) break;
               await new Promise((r) => setTimeout(r, 50));
+            }
             expect(shipped).toBeGreaterThan(before);
             await agent.kill9();
             agent.start();
