@@ -182,7 +182,10 @@ export class FimInput {
       excluded: this.excluded,
       followRoot: true,
     };
-    const roots = this.cfg.paths;
+    // A path inside another configured one is walked with it, not twice (two events per change).
+    const roots = [...new Set(this.cfg.paths)].filter(
+      (p) => !this.cfg.paths.some((q) => q !== p && under(p, q) && (this.cfg.recursive || dirname(p) === q)),
+    );
     async function* everything(): AsyncGenerator<[string, Stats]> {
       for (const root of roots) yield* walk(root, opts, state);
     }

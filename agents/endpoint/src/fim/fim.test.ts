@@ -225,6 +225,21 @@ describe('FimInput', () => {
     await h.close();
   });
 
+  it('reports a change once when configured paths overlap', async () => {
+    const root = tmp();
+    const w = join(root, 'watched');
+    mkdirSync(join(w, 'ssh'), { recursive: true });
+    writeFileSync(join(w, 'ssh', 'sshd_config'), 'PermitRootLogin no\n');
+    const h = await harness(join(root, 'data'), {
+      paths: [w, join(w, 'ssh'), join(w, 'ssh', 'sshd_config'), w],
+    });
+    writeFileSync(join(w, 'ssh', 'sshd_config'), 'PermitRootLogin yes\n');
+    writeFileSync(join(w, 'ssh', 'new_key'), 'key');
+    await h.fim.scan();
+    expect(brief(await h.drain())).toEqual(['created /ssh/new_key', 'modified /ssh/sshd_config']);
+    await h.close();
+  });
+
   it('reportBaseline reports every file of the first run as created', async () => {
     const root = tmp();
     const w = join(root, 'watched');
