@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   createAuthority,
   issueServiceUser,
@@ -47,6 +47,9 @@ export function natsAuthPaths(): Omit<StackNatsAuth, 'account'> {
 /** Creates what is missing (keys once; creds files when absent) and returns where it all is. */
 export async function ensureNatsAuth(): Promise<{ auth: StackNatsAuth; authority: NatsAuthority }> {
   const p = natsAuthPaths();
+  // Parents first, with the default mode: a recursive mkdir gives its mode to every directory
+  // it creates, and a 0700 var/ locks the Elasticsearch user out of its own distribution.
+  mkdirSync(dirname(p.dir), { recursive: true });
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   chmodSync(p.dir, 0o700);
   let authority: NatsAuthority;
