@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { ALERT_MAPPING, type Alert, RULE_STATE_MAPPING, type SocIndices } from '@soc/core';
+import { ALERT_INDEX_SORT, ALERT_MAPPING, type Alert, RULE_STATE_MAPPING, type SocIndices } from '@soc/core';
 import { fold, type Hit } from './alert.ts';
 
 /**
@@ -31,6 +31,9 @@ export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<vo
           number_of_shards: 1,
           auto_expand_replicas: '0-1',
           refresh_interval: alias ? ALERTS_REFRESH_INTERVAL : '1s',
+          // The queue's severity order, so that view stops early (see ALERT_INDEX_SORT); only
+          // at creation — an existing index keeps its settings.
+          ...(alias ? { sort: ALERT_INDEX_SORT } : {}),
         },
       });
     } catch (err) {

@@ -30,7 +30,7 @@ export async function ensureIndices(es: Client, ix: SocIndices): Promise<void> {
       await es.indices.create({
         index: def.name,
         mappings: def.mappings as never,
-        settings: { number_of_replicas: 0, number_of_shards: 1 },
+        settings: { number_of_replicas: 0, number_of_shards: 1, ...def.settings },
         ...(def.alias ? { aliases: { [def.alias]: { is_write_index: true } } } : {}),
       });
     } catch (err) {

@@ -1,4 +1,5 @@
 import {
+  ALERT_INDEX_SORT,
   ALERT_MAPPING,
   ASSET_MAPPING,
   ORGANIZATION_MAPPING,
@@ -144,9 +145,23 @@ export const HUNT_MAPPING = {
   },
 } as const;
 
-export function indexDefinitions(ix: SocIndices): { name: string; mappings: object; alias?: string }[] {
+export interface IndexDefinition {
+  name: string;
+  mappings: object;
+  alias?: string;
+  /** Index settings beyond shards and replicas; only applied when the index is created. */
+  settings?: object;
+}
+
+export function indexDefinitions(ix: SocIndices): IndexDefinition[] {
   return [
-    { name: ix.alertsConcrete, mappings: ALERT_MAPPING, alias: ix.alerts },
+    // Detection creates it too (same mapping and sort, from @soc/core): whichever starts first.
+    {
+      name: ix.alertsConcrete,
+      mappings: ALERT_MAPPING,
+      alias: ix.alerts,
+      settings: { sort: ALERT_INDEX_SORT },
+    },
     { name: ix.organizations, mappings: ORGANIZATION_MAPPING },
     { name: ix.systems, mappings: SYSTEM_MAPPING },
     { name: ix.users, mappings: USER_MAPPING },

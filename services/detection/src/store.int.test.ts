@@ -1,0 +1,25 @@
+import { Client } from '@elastic/elasticsearch';
+import { ALERT_INDEX_SORT, socIndices } from '@soc/core';
+import { needsStack, stackUrls } from '@soc/test-support';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ALERTS_REFRESH_INTERVAL, ensureAlertIndices } from './store.ts';
+
+describe.skipIf(!stackUrls)(`ensureAlertIndices${needsStack}`, () => {
+  const ix = socIndices(`storetest-${process.pid}`);
+  const es = new Client({ node: stackUrls?.elasticsearchUrl ?? 'http://127.0.0.1:9200' });
+  afterAll(async () => {
+    await es.indices.delete({ index: `${ix.prefix}-*` }).catch(() => undefined);
+    await es.close();
+  });
+
+  it('creates the alerts index sorted in the queue’s severity order (as the API would), and a second run keeps it', async () => {
+    await ensureAlertIndices(es, ix);
+    await ensureAlertIndices(es, ix);
+    const s = Object.values(await es.indices.getSettings({ index: ix.alerts }))[0]!.settings!;
+    expect(s.index?.sort).toEqual({ field: ALERT_INDEX_SORT.field, order: ALERT_INDEX_SORT.order });
+    expect(s.index?.refresh_interval).toBe(ALERTS_REFRESH_INTERVAL);
+    // The rules index is not an alerts index: no sort there.
+    const r = Object.values(await es.indices.getSettings({ index: ix.rules }))[0]!.settings!;
+    expect(r.index?.sort).toBeUndefined();
+  });
+});
