@@ -27,7 +27,13 @@ export function startDaemon(spec: DaemonSpec): number {
       uid: spec.uid,
       gid: spec.gid,
     });
-    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    // A failed spawn (EACCES, ENOENT) also emits 'error' later: the throw below reports it,
+    // an unhandled event would crash the whole command instead.
+    child.on('error', () => {});
+    if (child.pid === undefined)
+      throw new Error(
+        `could not start ${spec.command}${spec.uid === undefined ? '' : ` as uid ${spec.uid}`}: it must exist and be executable, and every directory on its path searchable, by that user`,
+      );
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);
     return child.pid;
