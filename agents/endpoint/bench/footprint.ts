@@ -420,17 +420,23 @@ for (const rate of rates) all.push(...(await runRate(nc, sink, port, rate)));
 sink.server.close();
 await nc.close();
 
-console.log(`machine: ${machine}`);
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+}).stdout.trim();
 console.log(
-  `agent: node ${nodeFlags.join(' ')} ${entry.replace(`${ROOT}/`, '')}; ${warmupS} s warm-up, ${seconds} s measured, CPU windows of ${windowS} s\n`,
+  `machine: ${machine}; commit ${commit}${spawnSync('git', ['diff', '--quiet', 'HEAD', '--', 'agents'], { cwd: ROOT }).status ? ' (agents/ modified)' : ''}; ${new Date().toISOString()}`,
 );
 console.log(
-  '| shipper | lines/s | delivered / written | RSS median | VmHWM | CPU % of one core (median of windows) | min–max | CPU-s in steady period (main thread) | CPU-ms per 1,000 lines | load average |',
+  `agent: ${unitEnvText()}node ${nodeFlags.join(' ')} ${entry.replace(`${ROOT}/`, '')}; ${warmupS} s warm-up, ${seconds} s measured, CPU windows of ${windowS} s\n`,
+);
+console.log(
+  '| shipper | lines/s | delivered / written | RSS median | VmHWM | CPU % of one core (median of windows) | min–max | CPU-s in steady period (agent: main thread) | CPU-ms per 1,000 lines | load average |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of all)
   console.log(
-    `| ${r.shipper} | ${r.linesPerSecond.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} / ${r.written.toLocaleString('en')}${r.distinct !== undefined ? ` (${r.distinct.toLocaleString('en')} distinct)` : ''} | ${r.rssMedianMb} MB | ${r.hwmMb} MB | ${r.cpuPercentMedian.toFixed(1)} % (${r.windows}) | ${r.cpuPercentMin.toFixed(1)}–${r.cpuPercentMax.toFixed(1)} | ${r.cpuSeconds.toFixed(2)} s / ${r.seconds} s (${r.mainThreadCpuSeconds.toFixed(2)}) | ${r.cpuMsPer1000Lines} | ${r.loadAverage} |`,
+    `| ${r.shipper} | ${r.linesPerSecond.toLocaleString('en')} | ${r.delivered.toLocaleString('en')} / ${r.written.toLocaleString('en')}${r.distinct !== undefined ? ` (${r.distinct.toLocaleString('en')} distinct)` : ''} | ${r.rssMedianMb} MB | ${r.hwmMb} MB | ${r.cpuPercentMedian.toFixed(1)} % (${r.windows}) | ${r.cpuPercentMin.toFixed(1)}–${r.cpuPercentMax.toFixed(1)} | ${r.cpuSeconds.toFixed(2)} s / ${r.seconds} s${r.distinct === undefined ? ` (${r.mainThreadCpuSeconds.toFixed(2)})` : ''} | ${r.cpuMsPer1000Lines} | ${r.loadAverage} |`,
   );
 console.log(JSON.stringify({ machine, nodeFlags, results: all }));
 if (all.some((r) => r.delivered !== r.written)) process.exitCode = 1;
