@@ -61,21 +61,22 @@ export const startCommand: Command = {
 
     try {
       const urls: string[] = [];
+      const width = Math.max(14, ...SERVICES.map((s) => s.banner.label.length + 1));
       for (const service of SERVICES) {
         const port = service.name === 'api' && apiPort ? apiPort : service.port;
         const sv = spawnService(service, env, port);
         running.push(sv);
         const base = `http://127.0.0.1:${port}`;
         await waitReady(base, sv);
-        urls.push(`  ${service.banner.label.padEnd(14)} ${base}${service.banner.path}`);
+        urls.push(`  ${service.banner.label.padEnd(width)} ${base}${service.banner.path}`);
       }
       console.log(
         [
           '',
           `SOC ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
           ...urls,
-          `  ${'NATS'.padEnd(14)} ${stack.natsUrl}${stack.natsCredsFile ? ` (credentials: ${stack.natsCredsFile})` : ''}`,
-          `  ${'Elasticsearch'.padEnd(14)} ${stack.elasticsearchUrl}`,
+          `  ${'NATS'.padEnd(width)} ${stack.natsUrl}${stack.natsCredsFile ? ` (credentials: ${stack.natsCredsFile})` : ''}`,
+          `  ${'Elasticsearch'.padEnd(width)} ${stack.elasticsearchUrl}`,
           'Press Ctrl-C to stop.',
           '',
         ].join('\n'),
