@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname, release, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { describeCreds } from '@soc/core/nats/credentials';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
@@ -165,4 +166,125 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
       : {}),
   });
   return { enrolled, ...(credsFile ? { credsFile } : {}), config: { snippet } };
+}
+
+/*
+ * The command around enroll(): flags, checks and what it prints. `soc agent enroll` and each
+ * agent's own `enroll` (soc-agent-endpoint.mjs enroll …) run this same code, so a host
+ * enrolled either way ends up with the same files and the same messages.
+ */
+
+/** The flags of `enroll` (node:util parseArgs options). */
+export const ENROLL_FLAGS = {
+  api: { type: 'string' },
+  token: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  creds: { type: 'string' },
+  hostname: { type: 'string' },
+} as const;
+
+export type EnrollFlags = Partial<Record<keyof typeof ENROLL_FLAGS, string | undefined>>;
+
+/** What the flags mean, for every usage text that offers `enroll`. */
+export const ENROLL_FLAGS_HELP = `  --api URL       the SOC API, e.g. https://soc.example.gov.vn (or …/api/v1)
+  --token TOKEN   the enrollment token (socenr_…; an admin makes one with POST
+                  /agents/enrollment-tokens); SOC_ENROLL_TOKEN also works, out of the
+                  process list
+  --config FILE   the agent's YAML configuration: enroll sets agent.id, nats.url and
+                  nats.credsFile in it, keeping its comments (without --config, it prints
+                  those keys to add)
+  --out DIR       where to write <agent-id>.creds (0600); default: the config's directory,
+                  else the current one
+  --creds FILE    the creds file's exact path instead (e.g. what a systemd unit loads)
+  --hostname NAME the name the agent is listed under (default: this host's)`;
+
+const flagsSchema = z.object({
+  api: z.string({ error: 'enroll needs --api URL' }).min(1, 'enroll needs --api URL'),
+  token: z
+    .string({ error: 'enroll needs --token TOKEN (or SOC_ENROLL_TOKEN)' })
+    .min(1, 'enroll needs --token TOKEN (or SOC_ENROLL_TOKEN)'),
+  config: z.string().optional(),
+  out: z.string().optional(),
+  creds: z.string().optional(),
+  hostname: z.string().optional(),
+});
+
+/** The flags as enroll() takes them, or the usage problem to report (exit 2). */
+export function enrollOptions(
+  flags: EnrollFlags,
+  version: string,
+  env: NodeJS.ProcessEnv = process.env,
+): EnrollOptions | string {
+  const parsed = flagsSchema.safeParse({ ...flags, token: flags.token ?? env.SOC_ENROLL_TOKEN });
+  if (!parsed.success) return parsed.error.issues[0]!.message;
+  return { ...parsed.data, version };
+}
+
+/** Enrolls and tells the operator the outcome: 0, or 1 with one line on stderr (`prog: reason`). */
+export async function runEnroll(
+  o: EnrollOptions,
+  prog: string,
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
+  let r: EnrollResult;
+  try {
+    r = await enroll(o);
+  } catch (err) {
+    if (err instanceof EnrollError) {
+      printError(`${prog}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  print(`enrolled as ${r.enrolled.agent_id} (organisation ${r.enrolled.organization_id})`);
+  if (r.credsFile)
+    print(
+      `NATS credentials: ${r.credsFile} (0600)${r.enrolled.nats.expires_at ? `, valid until ${r.enrolled.nats.expires_at}` : ''}`,
+    );
+  else print('the API issued no NATS credentials: its NATS runs without authorization');
+  if (!r.enrolled.nats.urls.length)
+    print('the API named no NATS URL: set nats.url in the agent configuration');
+  if ('file' in r.config) print(`configuration updated: ${r.config.file}`);
+  else print(`add to the agent's configuration:\n\n${r.config.snippet}`);
+  return 0;
+}
+
+/** `enroll`'s usage for an agent's own executable (`prog`, e.g. soc-agent-endpoint). */
+export function enrollUsage(prog: string): string {
+  return `Usage: ${prog} enroll --api URL --token TOKEN [--config FILE] [--out DIR | --creds FILE] [--hostname NAME]
+
+Registers this host with the SOC API using an enrollment token: gets the agent's id and its
+NATS credentials (which allow publishing on its own subjects only), writes them to a 0600
+file and points the configuration at them. Exit 0 when enrolled, 1 when the API refuses
+(its reason on stderr), 2 on a usage error.
+
+${ENROLL_FLAGS_HELP}`;
+}
+
+/** An agent's `enroll` subcommand, from its arguments after `enroll`: the exit code. */
+export async function enrollMain(argv: string[], prog: string, version: string): Promise<number> {
+  let values: EnrollFlags & { help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { ...ENROLL_FLAGS, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${prog} enroll: ${(err as Error).message}\n\n${enrollUsage(prog)}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(enrollUsage(prog));
+    return 0;
+  }
+  const { help: _h, ...flags } = values;
+  const o = enrollOptions(flags, version);
+  if (typeof o === 'string') {
+    console.error(`${prog} enroll: ${o}\n\n${enrollUsage(prog)}`);
+    return 2;
+  }
+  return runEnroll(o, `${prog} enroll`);
 }

@@ -3,12 +3,19 @@ export type { BufferRecord } from './buffer/record.ts';
 export * from './config.ts';
 export { type AgentCredentialIssuer, issueAgentCredentials } from './credentials.ts';
 export {
+  ENROLL_FLAGS,
+  ENROLL_FLAGS_HELP,
   EnrollError,
   type EnrolledAgent,
+  type EnrollFlags,
   type EnrollOptions,
   type EnrollResult,
   enroll,
+  enrollMain,
+  enrollOptions,
   enrollUrl,
+  enrollUsage,
+  runEnroll,
 } from './enroll.ts';
 export { type HeartbeatBody, heartbeatBody, type InputStatus } from './heartbeat.ts';
 export * from './message.ts';

@@ -72,30 +72,11 @@ async function enrollHost(v: {
   creds?: string | undefined;
   hostname?: string | undefined;
 }): Promise<number> {
-  const token = v.token ?? process.env.SOC_ENROLL_TOKEN;
-  if (!v.api) throw new UsageError('enroll needs --api URL', usage);
-  if (!token) throw new UsageError('enroll needs --token TOKEN (or SOC_ENROLL_TOKEN)', usage);
   const { VERSION } = await import('../main.ts');
-  // Loaded on demand, as the agents are: other commands should not carry it.
-  const { EnrollError, enroll } = await import('@soc/agent-shared');
-  try {
-    const r = await enroll({ ...v, api: v.api, token, version: VERSION });
-    console.log(`enrolled as ${r.enrolled.agent_id} (organisation ${r.enrolled.organization_id})`);
-    if (r.credsFile)
-      console.log(
-        `NATS credentials: ${r.credsFile} (0600)${r.enrolled.nats.expires_at ? `, valid until ${r.enrolled.nats.expires_at}` : ''}`,
-      );
-    else console.log('the API issued no NATS credentials: its NATS runs without authorization');
-    if (!r.enrolled.nats.urls.length)
-      console.log('the API named no NATS URL: set nats.url in the agent configuration');
-    if ('file' in r.config) console.log(`configuration updated: ${r.config.file}`);
-    else console.log(`add to the agent's configuration:\n\n${r.config.snippet}`);
-    return EXIT.ok;
-  } catch (err) {
-    if (err instanceof EnrollError) {
-      console.error(`soc agent enroll: ${err.message}`);
-      return EXIT.failure;
-    }
-    throw err;
-  }
+  // Loaded on demand, as the agents are: other commands should not carry it. The same code
+  // runs an agent bundle's own `enroll` (agents/shared/src/enroll.ts).
+  const { enrollOptions, runEnroll } = await import('@soc/agent-shared');
+  const o = enrollOptions(v, VERSION);
+  if (typeof o === 'string') throw new UsageError(o, usage);
+  return runEnroll(o, 'soc agent enroll');
 }
