@@ -21,14 +21,18 @@ export interface EndpointAgent {
 export async function startEndpointAgent(config: EndpointConfig, logger?: Logger): Promise<EndpointAgent> {
   const log =
     logger ?? createLogger({ service: 'agent-endpoint', level: config.log.level, pretty: config.log.pretty });
+  let inputs: EndpointInput[] = [];
   const runtime = await startRuntime(config, {
     version: VERSION,
     logger: log,
     inputs: () => config.inputs.map((i) => i.name),
+    // Only a journald input can find it has nothing to read (no journal on this host).
+    inputStates: () =>
+      Object.fromEntries(
+        inputs.map((i) => [i.name, i instanceof JournaldInput ? i.condition : { state: 'running' as const }]),
+      ),
   });
-  const inputs = config.inputs.map((cfg) =>
-    createInput(cfg, config, runtime, log.child({ input: cfg.name })),
-  );
+  inputs = config.inputs.map((cfg) => createInput(cfg, config, runtime, log.child({ input: cfg.name })));
   for (const i of inputs) i.start();
   log.info(
     { agent: config.agent.id, inputs: config.inputs.map((i) => i.name), dataDir: config.agent.dataDir },

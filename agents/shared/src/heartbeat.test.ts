@@ -65,4 +65,69 @@ describe('heartbeatBody', () => {
     expect(body.buffer.bytes).toBeLessThanOrEqual(8192);
     await buffer.close();
   });
+
+  it('says which inputs run and why one is disabled; without states, says nothing of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-hb-'));
+    dirs.push(dir);
+    const buffer = await DiskBuffer.open({
+      dir,
+      maxBytes: 8192,
+      segmentBytes: 4096,
+      fsync: 'never',
+      fsyncIntervalMs: 10,
+      whenFull: 'drop_oldest',
+      stateIntervalMs: 60_000,
+    });
+    const counters = new InputCounters();
+    counters.add(counters.read, 'app', 2);
+    const source = {
+      agentId: 'a',
+      version: '0.1.0',
+      hostName: 'h',
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      inputs: () => ['app', 'journal'],
+      counters,
+      buffer,
+      maxBytes: 8192,
+      lagMs: () => 0,
+      connected: () => true,
+    };
+    const reason = 'no journal on this host: journald is not running';
+    const body = heartbeatBody({
+      ...source,
+      inputStates: () => ({
+        app: { state: 'running' },
+        journal: { state: 'disabled', reason },
+        // an input the states know of before the config's list: reported all the same
+        late: { state: 'running' },
+      }),
+    });
+    expect(body.inputs.journal).toEqual({
+      state: 'disabled',
+      reason,
+      read: 0,
+      sent: 0,
+      buffered: 0,
+      dropped: 0,
+      duplicates: 0,
+    });
+    // a running input carries no reason key at all (the API keeps the body as it is)
+    expect(body.inputs.app).toEqual({
+      state: 'running',
+      read: 2,
+      sent: 0,
+      buffered: 0,
+      dropped: 0,
+      duplicates: 0,
+    });
+    expect(Object.keys(body.inputs).sort()).toEqual(['app', 'journal', 'late']);
+    // what goes over the wire: JSON that keeps both
+    expect(JSON.parse(JSON.stringify(body)).inputs.journal).toMatchObject({ state: 'disabled', reason });
+
+    // An agent that does not report states (the network agent) sends no state keys.
+    const plain = heartbeatBody(source);
+    expect(plain.inputs.journal).not.toHaveProperty('state');
+    expect(plain.inputs.app).not.toHaveProperty('reason');
+    await buffer.close();
+  });
 });

@@ -2,7 +2,22 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DiskBuffer } from './buffer/disk-buffer.ts';
 import type { InputCounters } from './output/stats.ts';
 
+/**
+ * Whether an input reads at all. `disabled`: it cannot on this host and has stopped (a
+ * journald input where there is no journal): its zero counts are not a quiet source, and
+ * `reason` says why, so an analyst sees it in the agent's status rather than in its log.
+ */
+export type InputState = 'running' | 'disabled';
+
+export interface InputCondition {
+  state: InputState;
+  reason?: string;
+}
+
 export interface InputStatus {
+  /** Absent when the agent does not report states (see HeartbeatSource.inputStates). */
+  state?: InputState;
+  reason?: string;
   read: number;
   sent: number;
   buffered: number;
@@ -39,6 +54,8 @@ export interface HeartbeatSource {
   connected: () => boolean;
   /** Counters an input keeps beyond read/sent (by input name). */
   inputStats?: () => Record<string, Record<string, number>>;
+  /** Whether each input runs, or why not (by input name). */
+  inputStates?: () => Record<string, InputCondition>;
 }
 
 export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBody {
@@ -49,10 +66,13 @@ export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBo
     ...s.buffer.dropped.keys(),
   ]);
   const stats = s.inputStats?.() ?? {};
-  for (const n of Object.keys(stats)) names.add(n);
+  const states = s.inputStates?.() ?? {};
+  for (const n of [...Object.keys(stats), ...Object.keys(states)]) names.add(n);
   const inputs: Record<string, InputStatus> = {};
   for (const n of names) {
+    const c = states[n];
     inputs[n] = {
+      ...(c ? { state: c.state, ...(c.reason ? { reason: c.reason } : {}) } : {}),
       read: s.counters.read.get(n) ?? 0,
       sent: s.counters.sent.get(n) ?? 0,
       buffered: s.buffer.pending.get(n) ?? 0,

@@ -17,7 +17,13 @@ export {
   enrollUsage,
   runEnroll,
 } from './enroll.ts';
-export { type HeartbeatBody, heartbeatBody, type InputStatus } from './heartbeat.ts';
+export {
+  type HeartbeatBody,
+  heartbeatBody,
+  type InputCondition,
+  type InputState,
+  type InputStatus,
+} from './heartbeat.ts';
 export * from './message.ts';
 export { type Cursor, Output, type OutputOptions } from './output/output.ts';
 export { Publisher, type PublisherOptions } from './output/publisher.ts';

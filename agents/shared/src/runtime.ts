@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { DiskBuffer } from './buffer/disk-buffer.ts';
 import type { AgentBaseConfig } from './config.ts';
-import { startHeartbeat } from './heartbeat.ts';
+import { type InputCondition, startHeartbeat } from './heartbeat.ts';
 import { connectUntil } from './output/connect.ts';
 import { Output } from './output/output.ts';
 import { Publisher } from './output/publisher.ts';
@@ -28,6 +28,8 @@ export interface RuntimeOptions {
   inputs: () => string[];
   /** Counters inputs keep beyond read/sent, for the heartbeat (by input name). */
   inputStats?: () => Record<string, Record<string, number>>;
+  /** Whether each input runs, or why not, for the heartbeat (by input name). */
+  inputStates?: () => Record<string, InputCondition>;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
       startedAt,
       inputs: opts.inputs,
       inputStats: opts.inputStats,
+      inputStates: opts.inputStates,
       counters,
       buffer,
       maxBytes: config.buffer.maxBytes,

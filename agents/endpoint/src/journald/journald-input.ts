@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Cursor, Output } from '@soc/agent-shared';
+import type { Cursor, InputCondition, Output } from '@soc/agent-shared';
 import type { Logger } from 'pino';
 import type { JournaldInputConfig } from '../config.ts';
 import { LineSplitter } from '../tail/lines.ts';
@@ -72,8 +72,8 @@ export class JournaldInput {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  /** Whether the input runs: false when journald is not on this host. */
-  enabled = true;
+  /** Why the input does not run on this host (decided once, at start); undefined while it runs. */
+  private disabledReason: string | undefined;
 
   constructor(
     private readonly cfg: JournaldInputConfig,
@@ -92,6 +92,18 @@ export class JournaldInput {
   /** The running journalctl's process id (tests kill it). */
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Whether the input runs: false when journald is not on this host. */
+  get enabled(): boolean {
+    return this.disabledReason === undefined;
+  }
+
+  /** For the heartbeat: a host without journald shows as such, not as a journal with nothing in it. */
+  get condition(): InputCondition {
+    return this.disabledReason === undefined
+      ? { state: 'running' }
+      : { state: 'disabled', reason: this.disabledReason };
   }
 
   private get cursorKey(): string {
@@ -113,7 +125,7 @@ export class JournaldInput {
   private async run(): Promise<void> {
     const reason = await unavailable(this.cfg, this.where.journals, this.where.socket);
     if (reason) {
-      this.enabled = false;
+      this.disabledReason = reason;
       this.logger.warn({ reason }, 'journald input disabled');
       return;
     }

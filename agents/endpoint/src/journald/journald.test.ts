@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type AgentMessage, DiskBuffer, InputCounters, Output } from '@soc/agent-shared';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendJournal, journalSkipReason } from '../../test/journal.ts';
+import { appendJournal, journalctlOnPath, journalSkipReason } from '../../test/journal.ts';
 import { journaldInputSchema } from '../config.ts';
 import { journalctlArgs } from './args.ts';
 import { parseEntry } from './entry.ts';
@@ -110,6 +110,64 @@ describe('journald availability', () => {
       expect(await unavailable(cfg(), [], socket)).toBeUndefined();
     }
   });
+});
+
+describe('a disabled journald input', () => {
+  /** The input on a real disk buffer, looking for journals only under `dir`. */
+  async function disabledInput(dir: string, over: Record<string, unknown>) {
+    const buffer = await DiskBuffer.open({
+      dir: join(dir, 'buffer'),
+      maxBytes: 1024 * 1024,
+      segmentBytes: 64 * 1024,
+      fsync: 'never',
+      fsyncIntervalMs: 10,
+      whenFull: 'block',
+      stateIntervalMs: 10,
+    });
+    const output = new Output({
+      agentId: 'ep',
+      hostName: 'h',
+      buffer,
+      counters: new InputCounters(),
+      appendMaxEvents: 10,
+      appendLingerMs: 1,
+      maxPendingBytes: 64 * 1024,
+    });
+    const input = new JournaldInput(cfg(over), output, buffer.cursors, pino({ level: 'silent' }), {
+      journals: [join(dir, 'run'), join(dir, 'var')],
+      socket: join(dir, 'socket'),
+    });
+    return { input, buffer, output };
+  }
+
+  it('without journalctl: stops at once and says why in its condition (for the heartbeat), writing nothing', async () => {
+    const dir = tmp();
+    const { input, buffer, output } = await disabledInput(dir, { journalctl: join(dir, 'no-journalctl') });
+    expect(input.condition).toEqual({ state: 'running' });
+    input.start();
+    await input.stop();
+    expect(input.enabled).toBe(false);
+    expect(input.condition).toEqual({
+      state: 'disabled',
+      reason: `${join(dir, 'no-journalctl')} cannot be run (not installed, or not on PATH)`,
+    });
+    await output.flush();
+    expect(await buffer.read(100, 1e6)).toEqual([]);
+    await buffer.close();
+  });
+
+  it.skipIf(!journalctlOnPath)(
+    `without a journal (no journald socket, no journal files): disabled with that reason${journalctlOnPath ? '' : ' [skipped: needs journalctl (Debian package systemd)]'}`,
+    async () => {
+      const dir = tmp();
+      const { input, buffer } = await disabledInput(dir, {});
+      input.start();
+      await input.stop();
+      expect(input.condition.state).toBe('disabled');
+      expect(input.condition.reason).toMatch(/^no journal on this host: journald is not running \(no /);
+      await buffer.close();
+    },
+  );
 });
 
 /** A journald input on a real journal directory, writing to a real disk buffer. */
