@@ -1,10 +1,11 @@
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { ensureDurable, type Logger } from '@soc/core';
-import { CorrelationEngine, type CorrelationMatch, type SigmaRule } from '@soc/sigma';
+import { CorrelationEngine, type SigmaRule } from '@soc/sigma';
 import { z } from 'zod';
-import { correlationHit, type Hit } from './alert.ts';
+import type { Hit } from './alert.ts';
 import { BatchConsumer } from './batches.ts';
+import { CorrelationHits } from './correlation-hit.ts';
 import type { DetectionMetrics } from './metrics.ts';
 import { families } from './partition.ts';
 import { observationSchema, publishAlerts } from './publish.ts';
@@ -52,7 +53,7 @@ export class Correlator {
   #next: RuleSet | undefined;
   #seq = 0;
   #consumer: BatchConsumer | undefined;
-  readonly #times = new Map<string, number>();
+  readonly #hits = new CorrelationHits((m) => this.#engines.rules.version(m.correlation));
 
   constructor(
     readonly partition: number,
@@ -160,54 +161,12 @@ export class Correlator {
     const engine = this.#engines.byFamily.get(o.family);
     const rule = this.#engines.byKey.get(o.rule);
     if (!engine || !rule) return; // unloaded since it was routed
-    this.#remember(o.id, o.time);
+    this.#hits.remember(o.id, o.time);
     for (const match of engine.observe({ rule, event: o.doc, ref: o.id, time: o.time }))
-      hits.push(this.#hit(match, o.id, o.doc));
-  }
-
-  #hit(match: CorrelationMatch, currentId: string, currentDoc: Record<string, unknown>): Hit {
-    const c = match.correlation;
-    const ids = match.events.map(String);
-    const times = ids.map((id) => this.#times.get(id)).filter((t): t is number => t !== undefined);
-    const info = {
-      key: ruleKey(c),
-      title: c.title,
-      level: c.level,
-      tags: (c.doc as { tags?: string[] }).tags ?? [],
-      version: this.#engines.rules.version(c),
-    };
-    const doc = ids.includes(currentId) ? currentDoc : nest(match.group);
-    return correlationHit(
-      info,
-      match.group,
-      ids,
-      { first: times.length ? Math.min(...times) : match.time, last: match.time },
-      doc,
-    );
-  }
-
-  /** Event times of recent observations, for first_seen (bounded: oldest forgotten first). */
-  #remember(id: string, t: number): void {
-    this.#times.set(id, t);
-    if (this.#times.size > 100_000) this.#times.delete(this.#times.keys().next().value!);
+      hits.push(this.#hits.hit(match, o.id, o.doc));
   }
 
   async stop(): Promise<void> {
     await this.#consumer?.stop();
   }
-}
-
-/** `{ 'source.ip': x }` → `{ source: { ip: x } }`, so a correlation's group reads like an event. */
-function nest(group: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(group)) {
-    const parts = k.split('.');
-    let node = out;
-    for (const p of parts.slice(0, -1)) {
-      node[p] ??= {};
-      node = node[p] as Record<string, unknown>;
-    }
-    node[parts.at(-1)!] = v;
-  }
-  return out;
 }

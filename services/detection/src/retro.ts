@@ -1,8 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { Alert } from '@soc/core';
 import type { Pipeline, SigmaRule } from '@soc/sigma';
 import { ruleQuery } from '@soc/sigma/elasticsearch';
 import { eventMs, type Hit, ruleHit } from './alert.ts';
 import type { ExceptionMatcher } from './exceptions.ts';
+import { countEvents, eventPage, huntQuery } from './retro-pages.ts';
 import { ruleKey } from './ruleset.ts';
 import type { AlertStore } from './store.ts';
 
@@ -37,6 +39,12 @@ export interface RetroHuntOptions {
   filter?: object[];
   /** The rule's exceptions, applied exactly as on the stream. */
   exceptions?: ExceptionMatcher;
+  /**
+   * Publishes the alerts a page wrote or touched (after they are written), as the stream does:
+   * every touched alert, so a hunt re-run after a failed publish publishes it again (the
+   * message id `<alert id>:<count>` lets the stream drop a repeat of the same state).
+   */
+  publish?: (alerts: Alert[]) => Promise<void>;
   /** Stops between pages (the page in flight is written first, so nothing is half-applied). */
   signal?: AbortSignal;
 }
@@ -61,24 +69,9 @@ export async function retroHunt(
   pipeline: Pipeline,
   o: RetroHuntOptions,
 ): Promise<RetroHuntResult> {
-  const query = {
-    bool: {
-      filter: [
-        ruleQuery(rule, pipeline),
-        { range: { '@timestamp': { gte: o.from.toISOString(), lt: o.to.toISOString() } } },
-        ...(o.filter ?? []),
-      ],
-    },
-  };
+  const query = huntQuery(ruleQuery(rule, pipeline), o.from, o.to, o.filter);
   o.signal?.throwIfAborted();
-  const total = (
-    await es.count({
-      index: o.events,
-      query: query as never,
-      allow_no_indices: true,
-      ignore_unavailable: true,
-    })
-  ).count;
+  const total = await countEvents(es, o.events, query);
   const info = {
     key: ruleKey(rule),
     title: rule.title,
@@ -93,21 +86,7 @@ export async function retroHunt(
   await o.onPage?.({ ...p });
   for (;;) {
     o.signal?.throwIfAborted();
-    const page = await es.search<Record<string, unknown>>({
-      index: o.events,
-      size: o.pageSize ?? 1000,
-      query: query as never,
-      // event.id is the agent's message id (the document _id), unique: a total order to page on;
-      // unmapped_type keeps an index without the field (an empty or foreign one in the alias) from failing the search
-      sort: [
-        { '@timestamp': { order: 'asc', unmapped_type: 'date' } },
-        { 'event.id': { order: 'asc', unmapped_type: 'keyword' } },
-      ] as never,
-      search_after: after as never,
-      allow_no_indices: true,
-      ignore_unavailable: true,
-    });
-    const hits = page.hits.hits;
+    const hits = await eventPage(es, o.events, query, o.pageSize ?? 1000, after);
     if (!hits.length) break;
     const batch: Hit[] = [];
     for (const h of hits) {
@@ -115,9 +94,11 @@ export async function retroHunt(
         p.excepted++;
         continue;
       }
-      batch.push(ruleHit(info, h._source!, h._id!, eventMs(h._source, 0), o.windowMs, true));
+      batch.push(ruleHit(info, h._source, h._id, eventMs(h._source, 0), o.windowMs, true));
     }
-    for (const a of await store.apply(batch)) alerts.add(a.id);
+    const written = await store.apply(batch);
+    for (const a of written) alerts.add(a.id);
+    if (written.length) await o.publish?.(written);
     p.scanned += hits.length;
     p.pages++;
     p.alerts = alerts.size;
