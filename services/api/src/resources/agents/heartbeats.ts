@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '@soc/core';
 import type { Client } from '../../store/es.ts';
-import { getDoc } from '../../store/es.ts';
+import { getVersioned, isConflict } from '../../store/es.ts';
 import type { AgentDoc } from './model.ts';
 
 /**
@@ -29,18 +29,27 @@ export function followHeartbeats(
       lastWrite.set(id, t);
       try {
         const body = m.json<Record<string, unknown>>();
-        const agent = await getDoc<AgentDoc>(es, index, id);
-        if (!agent || agent.revoked_at) continue;
-        await es.update({
+        const found = await getVersioned<AgentDoc>(es, index, id);
+        if (!found || found.doc.revoked_at) continue;
+        // The whole document, not a partial update: Elasticsearch merges a partial doc into
+        // the stored one key by key, so an input's old `reason` (disabled before, running
+        // now) or an input since removed would stay in the last heartbeat for good. The
+        // concurrency check keeps a revocation written meanwhile.
+        await es.index({
           index,
           id,
-          doc: {
+          document: {
+            ...found.doc,
             last_seen: now().toISOString(),
             last_heartbeat: body,
             ...(typeof body.version === 'string' ? { version: body.version } : {}),
           },
+          if_seq_no: found.seqNo,
+          if_primary_term: found.primaryTerm,
         });
       } catch (err) {
+        // Another write won (a revocation, another instance): the next beat comes soon.
+        if (isConflict(err)) continue;
         logger.warn({ err, agent: id }, 'heartbeat not recorded');
       }
     }
