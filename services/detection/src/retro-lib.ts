@@ -1,11 +1,41 @@
 /**
  * `@soc/detection/retro`: what another service needs to run a retro-hunt the way detection
- * does — the hunt, the alert store that folds hits exactly as the stream does, the rule's
- * exceptions and key — without loading the stream service (NATS, ingest, agents). The API's
- * hunt jobs use it, so a hunt started from the console and `soc rules hunt` raise the same
- * alerts with the same ids.
+ * does — the hunt of a rule or of a correlation, the alert store that folds hits exactly as the
+ * stream does, the rule's exceptions and key, the publication of alerts on NATS — without
+ * loading the stream service (ingest, agents). The API's hunt jobs use it, so a hunt started
+ * from the console and `soc rules hunt` raise the same alerts with the same ids.
  */
+
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ALERTS_STREAM, type Alert, ensureStream } from '@soc/core';
+import { publishAlerts } from './publish.ts';
+
 export { compileExceptions, type ExceptionMatcher } from './exceptions.ts';
+export { RETRO_HEADER } from './publish.ts';
 export { type RetroHuntOptions, type RetroHuntProgress, type RetroHuntResult, retroHunt } from './retro.ts';
+export {
+  type CorrelationHuntOptions,
+  type CorrelationHuntPlan,
+  type HuntPool,
+  planCorrelationHunt,
+  retroHuntCorrelation,
+} from './retro-correlation.ts';
+export { loadHuntPool } from './retro-resolve.ts';
 export { ruleKey } from './ruleset.ts';
 export { AlertStore, ensureAlertIndices } from './store.ts';
+
+/**
+ * A hunt's `publish`: its alerts on `<prefix>.<level>.<rule id>` as the stream publishes them
+ * (`prefix` is detection's `alerts.subjectPrefix`), with the `Soc-Retro: true` header. With
+ * the default prefix the ALERTS stream is made sure of first (idempotent, as detection does at
+ * start), so a hunt run before detection ever started does not fail on a missing stream.
+ */
+export async function retroAlertPublisher(
+  nc: NatsConnection,
+  prefix = 'alerts',
+): Promise<(alerts: Alert[]) => Promise<void>> {
+  if (prefix === 'alerts') await ensureStream(await jetstreamManager(nc), ALERTS_STREAM);
+  const js = jetstream(nc);
+  return (alerts) => publishAlerts(js, prefix, alerts, { retro: true });
+}

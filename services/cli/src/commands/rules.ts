@@ -94,9 +94,17 @@ async function hunt(
   if (Number.isNaN(to.getTime()) || to <= from)
     throw new UsageError('--to must be an ISO 8601 time after --from', usage);
   const { detectionServiceSchema, huntCommand } = await import('@soc/detection');
-  const { createElasticsearchClient, createLogger, loadConfig } = await import('@soc/core');
+  const { connectNats, createElasticsearchClient, createLogger, loadConfig } = await import('@soc/core');
   const { config } = loadConfig(detectionServiceSchema);
   const es = createElasticsearchClient(config.elasticsearch);
+  // Retro alerts are published like live ones when NATS is there; the alerts index is the
+  // truth, so a hunt without NATS still runs (and says so).
+  const nats = await connectNats(config.nats, { name: 'soc-rules-hunt', timeoutMs: 3_000 }).catch((err) => {
+    console.error(
+      `soc rules hunt: NATS unreachable (${(err as Error).message}): alerts are written, not published`,
+    );
+    return undefined;
+  });
   try {
     const started = Date.now();
     const r = await huntCommand(
@@ -109,16 +117,18 @@ async function hunt(
         process.stderr.write(
           `\rhunting: ${done}/${total} events (${total ? Math.round((done / total) * 100) : 100} %)`,
         ),
+      nats,
     );
     process.stderr.write('\n');
     console.log(
-      `${r.rule.title}: ${r.total} matching events in [${from.toISOString()}, ${to.toISOString()}), ${r.alerts} retro alerts, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${r.rule.title}: ${r.total} matching events in [${from.toISOString()}, ${to.toISOString()}), ${r.alerts} retro alerts${nats ? ' (published)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return EXIT.ok;
   } catch (err) {
     console.error(`soc rules hunt: ${(err as Error).message}`);
     return EXIT.failure;
   } finally {
+    await nats?.drain();
     await es.close();
   }
 }
