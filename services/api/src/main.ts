@@ -2,6 +2,7 @@ import { runService } from '@soc/core';
 import { createApi } from './app.ts';
 import { apiServiceSchema, buildDeps } from './config.ts';
 import { followHeartbeats } from './resources/agents/heartbeats.ts';
+import { backfillSeverityRank } from './resources/alerts/backfill.ts';
 import { syncAssetRegistry } from './resources/systems/registry.ts';
 import { ensureIndices } from './store/es.ts';
 
@@ -15,6 +16,10 @@ await runService({
     const es = ctx.elasticsearch();
     deps = buildDeps(es, ctx.config.api, ctx.logger);
     await ensureIndices(es, deps.indices);
+    // In the background: the queue serves meanwhile, older alerts last in the severity view until done.
+    void backfillSeverityRank(es, deps.indices.alerts)
+      .then((n) => n && ctx.logger.info({ alerts: n }, 'severity_rank set on older alerts'))
+      .catch((err) => ctx.logger.warn({ err: (err as Error).message }, 'severity_rank backfill failed'));
     // Systems written before the API fed the asset registry (or whose registry write failed) enrich again.
     const synced = await syncAssetRegistry(es, deps.indices, ctx.logger);
     ctx.logger.info({ systems: synced }, 'asset registry in step with the information systems');

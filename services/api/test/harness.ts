@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
-import { type Alert, createLogger, levelRank, socIndices } from '@soc/core';
+import { type Alert, createLogger, levelRank, socIndices, withSeverityRank } from '@soc/core';
 import type { Hono } from 'hono';
 import { createApi } from '../src/app.ts';
 import { apiSchema, buildDeps } from '../src/config.ts';
@@ -76,10 +76,11 @@ export function ruleYaml(id: string, title = 'Root login failure'): string {
   ].join('\n');
 }
 
+/** An alert as detection writes it (with `severity_rank`). */
 export function alertDoc(id: string, org: string, i: number, now = Date.now()): Alert {
   const level = (['low', 'medium', 'high', 'critical'] as const)[i % 4]!;
   const t = new Date(now - i * 60_000).toISOString();
-  return {
+  return withSeverityRank({
     id,
     '@timestamp': t,
     rule: {
@@ -105,7 +106,7 @@ export function alertDoc(id: string, org: string, i: number, now = Date.now()): 
     count: 1 + (i % 7),
     status: 'open',
     retro: false,
-  };
+  });
 }
 
 export async function startHarness(name: string): Promise<Harness> {

@@ -1,5 +1,12 @@
 import type { Client } from '@elastic/elasticsearch';
-import { ALERT_INDEX_SORT, ALERT_MAPPING, type Alert, RULE_STATE_MAPPING, type SocIndices } from '@soc/core';
+import {
+  ALERT_INDEX_SORT,
+  ALERT_MAPPING,
+  type Alert,
+  RULE_STATE_MAPPING,
+  type SocIndices,
+  withSeverityRank,
+} from '@soc/core';
 import { fold, type Hit } from './alert.ts';
 
 /**
@@ -11,15 +18,17 @@ export const ALERTS_REFRESH_INTERVAL = '250ms';
 
 /**
  * Creates the alerts index (behind its alias) and the rules index when missing; races are
- * harmless. An alerts index made by an older version gets the current refresh interval.
+ * harmless. An alerts index made by an older version gets the current refresh interval and
+ * mapping (not the index sort: that is fixed at creation).
  */
 export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<void> {
   const create = async (index: string, mappings: object, alias?: string) => {
     if (await es.indices.exists({ index })) {
       if (alias)
         await es.indices.putSettings({ index, settings: { refresh_interval: ALERTS_REFRESH_INTERVAL } });
-      // Fields added since the index was made (mappings only grow).
-      else await es.indices.putMapping({ index, ...(mappings as object) });
+      // Fields added since the index was made (mappings only grow): the alerts mapping is strict,
+      // so a new field (`severity_rank`) would be refused on an older index without this.
+      await es.indices.putMapping({ index, ...(mappings as object) });
       return;
     }
     try {
@@ -92,7 +101,9 @@ export class AlertStore {
       const now = new Date().toISOString();
       for (const id of pending) {
         const s = stored.get(id);
-        const next = fold(s?.alert, byId.get(id)!, this.maxIds, now);
+        const folded = fold(s?.alert, byId.get(id)!, this.maxIds, now);
+        // The queue's severity view sorts on it (`severityRank`), so it follows `last_seen`.
+        const next = folded && withSeverityRank(folded);
         if (!next) {
           if (s) result.set(id, s.alert);
           continue;

@@ -1,9 +1,17 @@
-import { ALERT_INDEX_SORT, ALERT_LEVELS, type Alert, levelRank } from '@soc/core';
+import {
+  ALERT_INDEX_SORT,
+  ALERT_LEVELS,
+  type Alert,
+  levelRank,
+  severityRank,
+  withSeverityRank,
+} from '@soc/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertDoc, ES_URL, type Harness, ORG_A, skipReason, startHarness } from '../../../test/harness.ts';
+import { backfillSeverityRank } from './backfill.ts';
 
 /**
- * The queue's order on a sorted index (ALERT_INDEX_SORT) with many ties: few severities and
+ * The queue’s order on a sorted index (ALERT_INDEX_SORT) with many ties: few severities and
  * few distinct `last_seen`, so the tie-breakers decide most positions, and alerts spread over
  * several segments (one refresh per batch), which is where early termination could go wrong.
  */
@@ -25,14 +33,16 @@ describe.skipIf(!ES_URL)(`alert queue order and pages${skipReason}`, () => {
         const t = new Date(t0 + ((i * 11) % 3) * 60_000).toISOString();
         // Ids not in index order, so `id` asc is not the order they were written in.
         const id = `q-${(i * 37) % 90}`.padEnd(6, 'x');
-        const a: Alert = {
+        const a: Alert = withSeverityRank({
           ...alertDoc(id, ORG_A, i, t0),
           rule: { ...alertDoc(id, ORG_A, i).rule, level, severity: levelRank(level) },
           first_seen: t,
           last_seen: t,
-        };
+        });
         alerts.push(a);
-        ops.push({ index: { _index: h.deps.indices.alerts, _id: id } }, a);
+        // The last batch as an older version wrote alerts: without `severity_rank`.
+        const { severity_rank: _, ...older } = a;
+        ops.push({ index: { _index: h.deps.indices.alerts, _id: id } }, batch === 2 ? older : a);
       }
       await h.es.bulk({ operations: ops as never, refresh: true });
     }
@@ -62,9 +72,23 @@ describe.skipIf(!ES_URL)(`alert queue order and pages${skipReason}`, () => {
   const byId = (a: Alert, b: Alert) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const lastSeenDesc = (a: Alert, b: Alert) => Date.parse(b.last_seen) - Date.parse(a.last_seen);
 
-  it('creates the alerts index sorted in the severity view’s order', async () => {
+  it('creates the alerts index sorted in the default view’s order (newest first)', async () => {
     const s = Object.values(await h.es.indices.getSettings({ index: h.deps.indices.alerts }))[0]!.settings!;
     expect(s.index?.sort).toEqual({ field: ALERT_INDEX_SORT.field, order: ALERT_INDEX_SORT.order });
+  });
+
+  it('older alerts get severity_rank: from a workflow change, then from the backfill', async () => {
+    const unranked = alerts.slice(-30);
+    const ack = await h.request('POST', `/alerts/${unranked[0]!.id}/acknowledge`, { token: analyst });
+    const acked = (await ack.json()) as Alert;
+    expect(acked.severity_rank).toBe(severityRank(unranked[0]!));
+    alerts[alerts.length - 30] = { ...unranked[0]!, ...acked };
+    expect(await backfillSeverityRank(h.es, h.deps.indices.alerts, 7)).toBe(29);
+    expect(await backfillSeverityRank(h.es, h.deps.indices.alerts)).toBe(0);
+    const stored = await h.es.mget<Alert>({ index: h.deps.indices.alerts, ids: unranked.map((a) => a.id) });
+    expect(stored.docs.map((d) => ('_source' in d ? d._source?.severity_rank : undefined))).toEqual(
+      unranked.map((a) => severityRank(a)),
+    );
   });
 
   it('severity, highest first: ties broken by last_seen (newest first) then id, pages exact', async () => {

@@ -108,10 +108,15 @@ export function alertQuery(q: AlertQueryInput, p: Principal): { query: object; s
     : [];
   // `id` is unique, so search_after pages never skip or repeat an alert without a PIT.
   // Newest first among equals (severity has five values), then `id`.
-  const sort = [
-    { [SORTS[q.sort]]: { order: q.order } },
-    ...(q.sort === 'last_seen' ? [] : [{ last_seen: { order: 'desc' } }]),
-    { id: { order: 'asc' } },
-  ];
+  const sort =
+    q.sort === 'severity' && q.order === 'desc'
+      ? // The same order on one key (`severityRank`): Elasticsearch skips the alerts that cannot
+        // make the page instead of comparing `last_seen` over every match of a severity.
+        [{ severity_rank: { order: 'desc' } }, { id: { order: 'asc' } }]
+      : [
+          { [SORTS[q.sort]]: { order: q.order } },
+          ...(q.sort === 'last_seen' ? [] : [{ last_seen: { order: 'desc' } }]),
+          { id: { order: 'asc' } },
+        ];
   return { query: { bool: { filter: f, must } }, sort };
 }

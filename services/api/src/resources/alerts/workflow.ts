@@ -1,4 +1,4 @@
-import type { Alert } from '@soc/core';
+import { type Alert, withSeverityRank } from '@soc/core';
 import type { ApiDeps } from '../../http/env.ts';
 import { ApiProblem } from '../../http/problem.ts';
 import { canSeeOrg, type Principal } from '../../rbac/principal.ts';
@@ -52,7 +52,8 @@ export async function changeAlert(
       return { ok: false, code: 'not_found', detail: 'alert not found' };
     const change = applyAction(found.doc, act, deps.now().toISOString());
     if (typeof change === 'string') return { ok: false, code: 'invalid_state', detail: change };
-    const after = JSON.parse(JSON.stringify({ ...found.doc, ...change })) as Alert;
+    // The rank too: an alert written before `severity_rank` existed gets it on its first change.
+    const after = JSON.parse(JSON.stringify(withSeverityRank({ ...found.doc, ...change }))) as Alert;
     try {
       await deps.es.index({
         index: deps.indices.alerts,
