@@ -20,6 +20,7 @@ const why = !natsUrl
 
 interface AgentView {
   status: string;
+  version?: string;
   last_heartbeat?: HeartbeatBody;
 }
 
@@ -102,5 +103,29 @@ describe.skipIf(why !== '')(`a disabled input in the agent's status${why}`, () =
     expect(v.last_heartbeat?.inputs.journal?.state).toBe('running');
     expect(v.last_heartbeat?.inputs.journal).not.toHaveProperty('reason');
     expect(Object.keys(v.last_heartbeat?.inputs ?? {})).toEqual(['journal']);
+
+    // A beat the API cannot read (a state it does not know) is ignored. Seen through the
+    // agent's `version`, which a beat sets and a beat without one leaves: the bad beat's
+    // stays only if it was stored; a good beat after it is the sign both were handled
+    // (one subscriber, in order).
+    const versionBefore = v.version;
+    nc.publish(
+      `agent.${id}.heartbeat`,
+      JSON.stringify({
+        ...running,
+        version: '6.6.6',
+        inputs: { journal: { ...journal, state: 'sleeping' } },
+      }),
+    );
+    const { version: _v, ...unversioned } = running;
+    nc.publish(`agent.${id}.heartbeat`, JSON.stringify({ ...unversioned, time: 'after-the-bad-one' }));
+    await nc.flush();
+    for (let i = 0; i < 100 && v.last_heartbeat?.time !== 'after-the-bad-one'; i++) {
+      await sleep(100);
+      v = await view();
+    }
+    expect(v.last_heartbeat?.time).toBe('after-the-bad-one');
+    expect(v.version).toBe(versionBefore);
+    expect(v.version).toBe('0.1.0');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiskBuffer } from './buffer/disk-buffer.ts';
-import { heartbeatBody } from './heartbeat.ts';
+import { heartbeatBody, heartbeatSchema } from './heartbeat.ts';
 import { InputCounters } from './output/stats.ts';
 
 const dirs: string[] = [];
@@ -123,6 +123,17 @@ describe('heartbeatBody', () => {
     expect(Object.keys(body.inputs).sort()).toEqual(['app', 'journal', 'late']);
     // what goes over the wire: JSON that keeps both
     expect(JSON.parse(JSON.stringify(body)).inputs.journal).toMatchObject({ state: 'disabled', reason });
+
+    // what the API checks a beat against accepts what the agent sends, as it is
+    const wire = JSON.parse(JSON.stringify(body));
+    expect(heartbeatSchema.parse(wire)).toEqual(wire);
+    const broken = (journal: object) => ({
+      ...wire,
+      inputs: { journal: { ...wire.inputs.journal, ...journal } },
+    });
+    expect(heartbeatSchema.safeParse(broken({ state: 'stopped' })).success).toBe(false);
+    expect(heartbeatSchema.safeParse(broken({ reason: 42 })).success).toBe(false);
+    expect(heartbeatSchema.safeParse(broken({ read: -1 })).success).toBe(false);
 
     // An agent that does not report states (the network agent) sends no state keys.
     const plain = heartbeatBody(source);

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
 import type { DiskBuffer } from './buffer/disk-buffer.ts';
 import type { InputCounters } from './output/stats.ts';
 
@@ -40,6 +41,35 @@ export interface HeartbeatBody {
   lagMs: number;
   nats: { connected: boolean };
 }
+
+const count = z.number().int().nonnegative();
+
+/**
+ * A heartbeat as a consumer (the API) reads one: what it may rely on, checked. Loose objects,
+ * so a newer agent's extra keys pass through an older API; only `agent` is required, so a
+ * beat from an older agent (or a test's minimal one) still counts as a sign of life.
+ */
+export const heartbeatSchema = z.looseObject({
+  agent: z.string().min(1),
+  version: z.string().max(100).optional(),
+  time: z.string().optional(),
+  inputs: z
+    .record(
+      z.string(),
+      z.looseObject({
+        state: z.enum(['running', 'disabled']).optional(),
+        reason: z.string().max(2000).optional(),
+        read: count,
+        sent: count,
+        buffered: count,
+        dropped: count,
+        duplicates: count,
+        stats: z.record(z.string(), z.number()).optional(),
+      }),
+    )
+    .optional(),
+});
+export type Heartbeat = z.output<typeof heartbeatSchema>;
 
 export interface HeartbeatSource {
   agentId: string;

@@ -18,8 +18,10 @@ export {
   runEnroll,
 } from './enroll.ts';
 export {
+  type Heartbeat,
   type HeartbeatBody,
   heartbeatBody,
+  heartbeatSchema,
   type InputCondition,
   type InputState,
   type InputStatus,

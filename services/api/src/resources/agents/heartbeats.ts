@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { heartbeatSchema } from '@soc/agent-shared';
 import type { Logger } from '@soc/core';
 import type { Client } from '../../store/es.ts';
 import { getVersioned, isConflict } from '../../store/es.ts';
@@ -26,9 +27,19 @@ export function followHeartbeats(
       const id = m.subject.split('.')[1]!;
       const t = now().getTime();
       if (t - (lastWrite.get(id) ?? 0) < minWriteMs) continue;
-      lastWrite.set(id, t);
       try {
-        const body = m.json<Record<string, unknown>>();
+        // Checked before it counts: what an agent publishes is stored and shown to analysts.
+        const parsed = heartbeatSchema.safeParse(m.json());
+        // The subject is the agent's own (its NATS permissions); a body naming another is a bug.
+        if (!parsed.success || parsed.data.agent !== id) {
+          logger.warn(
+            { agent: id, issues: parsed.error?.issues.slice(0, 3) ?? `names agent ${parsed.data?.agent}` },
+            'heartbeat ignored: not a heartbeat',
+          );
+          continue;
+        }
+        lastWrite.set(id, t);
+        const body = parsed.data;
         const found = await getVersioned<AgentDoc>(es, index, id);
         if (!found || found.doc.revoked_at) continue;
         // The whole document, not a partial update: Elasticsearch merges a partial doc into
