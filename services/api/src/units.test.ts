@@ -4,6 +4,7 @@ import { canonicalJson, GENESIS_HASH, recordHash } from './audit/chain.ts';
 import { hashPassword, verifyPassword } from './auth/passwords.ts';
 import { RateLimiter } from './auth/rate-limit.ts';
 import { issueSecret, parseSecret, secretMatches } from './auth/secrets.ts';
+import { ACCESS_TTL_S, TokenIssuer } from './auth/tokens.ts';
 import { CursorCodec } from './http/cursor.ts';
 import { orgFilter, userPrincipal } from './rbac/principal.ts';
 import { permissionsOf } from './rbac/roles.ts';
@@ -68,6 +69,28 @@ describe('credentials', () => {
     expect([rl.hit('a'), rl.hit('a'), rl.hit('a'), rl.hit('b')]).toEqual([0, 0, 60, 0]);
     now = 60_000;
     expect(rl.hit('a')).toBe(0);
+  });
+
+  it('access tokens: verified once then from the cache, yet an expired or altered one is refused', async () => {
+    let now = Date.now();
+    const t = new TokenIssuer('s'.repeat(32), () => now);
+    const claims = {
+      sub: 'u1',
+      email: 'u@x',
+      roles: ['analyst' as const],
+      orgs: ['o1'],
+      all: false,
+      sid: 's1',
+    };
+    const { token } = await t.issue(claims);
+    expect(await t.verify(token)).toMatchObject(claims);
+    expect(await t.verify(token)).toMatchObject(claims); // the cached entry
+    const [h, p, sig] = token.split('.');
+    const flipped = `${h}.${p}.${sig!.startsWith('A') ? 'B' : 'A'}${sig!.slice(1)}`;
+    expect(await t.verify(flipped)).toBeUndefined();
+    expect(await new TokenIssuer('t'.repeat(32), () => now).verify(token)).toBeUndefined();
+    now += (ACCESS_TTL_S + 1) * 1000;
+    expect(await t.verify(token)).toBeUndefined();
   });
 
   it('signed cursors round-trip and a changed one is refused', () => {
