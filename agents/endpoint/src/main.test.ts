@@ -47,4 +47,46 @@ describe('soc-agent-endpoint entry', () => {
       if (saved !== undefined) process.env.SOC_ENROLL_TOKEN = saved;
     }
   });
+
+  it('enroll: a creds path the host cannot write is one line on stderr and exit 1, after the API answered', async () => {
+    const { createServer } = await import('node:http');
+    const { issueAgentCredentials } = await import('@soc/agent-shared');
+    const { createAuthority, publicKeyOfSeed } = await import('@soc/core/nats/credentials');
+    const a = createAuthority();
+    const { creds } = await issueAgentCredentials(
+      { account: publicKeyOfSeed(a.accountSeed), signingSeed: a.accountSigningSeed },
+      'ag-0123456789abcdef',
+    );
+    // Stands in for the API's 201 (the bundle's own int test runs the real API).
+    const server = createServer((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          agent_id: 'ag-0123456789abcdef',
+          organization_id: 'org-a',
+          nats: { urls: [], creds },
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const port = (server.address() as { port: number }).port;
+      // A path under a regular file: no user, root included, can create it.
+      const code = await main([
+        'enroll',
+        '--api',
+        `http://127.0.0.1:${port}`,
+        '--token',
+        'socenr_x',
+        '--creds',
+        '/dev/null/agent.creds',
+      ]);
+      expect(code).toBe(1);
+      expect(err.mock.calls.at(-1)?.[0]).toMatch(/^soc-agent-endpoint enroll: .*\/dev\/null/);
+    } finally {
+      err.mockRestore();
+      server.close();
+    }
+  });
 });

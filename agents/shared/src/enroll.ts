@@ -286,5 +286,12 @@ export async function enrollMain(argv: string[], prog: string, version: string):
     console.error(`${prog} enroll: ${o}\n\n${enrollUsage(prog)}`);
     return 2;
   }
-  return runEnroll(o, `${prog} enroll`);
+  try {
+    return await runEnroll(o, `${prog} enroll`);
+  } catch (err) {
+    // Not the API's answer: the host's own trouble (e.g. EACCES on /etc/soc when not root).
+    // One line for the operator, as for a refusal; the bundle has no CLI to print it.
+    console.error(`${prog} enroll: ${(err as Error).message}`);
+    return 1;
+  }
 }
