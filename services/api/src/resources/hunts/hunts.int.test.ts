@@ -191,7 +191,10 @@ describe.skipIf(!ES_URL)(`retro-hunts through the API${skipReason}`, () => {
       .sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
     let open = 0;
     let peak = 0;
-    for (const [, d] of edges) peak = Math.max(peak, (open += d!));
+    for (const [, d] of edges) {
+      open += d!;
+      peak = Math.max(peak, open);
+    }
     expect(peak).toBeLessThanOrEqual(2);
     expect(peak).toBeGreaterThanOrEqual(1);
   });
