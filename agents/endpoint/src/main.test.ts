@@ -1,4 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from './main.ts';
 
 describe('soc-agent-endpoint entry', () => {
@@ -48,45 +51,63 @@ describe('soc-agent-endpoint entry', () => {
     }
   });
 
-  it('enroll: a creds path the host cannot write is one line on stderr and exit 1, after the API answered', async () => {
-    const { createServer } = await import('node:http');
-    const { issueAgentCredentials } = await import('@soc/agent-shared');
-    const { createAuthority, publicKeyOfSeed } = await import('@soc/core/nats/credentials');
-    const a = createAuthority();
-    const { creds } = await issueAgentCredentials(
-      { account: publicKeyOfSeed(a.accountSeed), signingSeed: a.accountSigningSeed },
-      'ag-0123456789abcdef',
-    );
-    // Stands in for the API's 201 (the bundle's own int test runs the real API).
-    const server = createServer((_req, res) => {
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          agent_id: 'ag-0123456789abcdef',
-          organization_id: 'org-a',
-          nats: { urls: [], creds },
-        }),
+  describe('enroll, against a stand-in for the API (the bundle int test runs the real one)', () => {
+    let server: import('node:http').Server;
+    let api: string;
+    let calls = 0;
+    beforeAll(async () => {
+      const { createServer } = await import('node:http');
+      const { issueAgentCredentials } = await import('@soc/agent-shared');
+      const { createAuthority, publicKeyOfSeed } = await import('@soc/core/nats/credentials');
+      const a = createAuthority();
+      const { creds } = await issueAgentCredentials(
+        { account: publicKeyOfSeed(a.accountSeed), signingSeed: a.accountSigningSeed },
+        'ag-0123456789abcdef',
       );
+      server = createServer((_req, res) => {
+        calls++;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            agent_id: 'ag-0123456789abcdef',
+            organization_id: 'org-a',
+            nats: { urls: [], creds },
+          }),
+        );
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      api = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const port = (server.address() as { port: number }).port;
-      // A path under a regular file: no user, root included, can create it.
-      const code = await main([
-        'enroll',
-        '--api',
-        `http://127.0.0.1:${port}`,
-        '--token',
-        'socenr_x',
-        '--creds',
-        '/dev/null/agent.creds',
-      ]);
-      expect(code).toBe(1);
-      expect(err.mock.calls.at(-1)?.[0]).toMatch(/^soc-agent-endpoint enroll: .*\/dev\/null/);
-    } finally {
-      err.mockRestore();
-      server.close();
-    }
+    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+    it('a creds directory that cannot be one is refused before the token is spent (exit 1)', async () => {
+      const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const before = calls;
+        // Under a regular file: no user, root included, can create it.
+        expect(
+          await main(['enroll', '--api', api, '--token', 'socenr_x', '--creds', '/dev/null/a.creds']),
+        ).toBe(1);
+        expect(err.mock.calls.at(-1)?.[0]).toBe(
+          'soc-agent-endpoint enroll: cannot write the creds file’s directory: /dev/null is not a directory',
+        );
+        expect(calls).toBe(before);
+      } finally {
+        err.mockRestore();
+      }
+    });
+
+    it('a host-side failure after the API answered is one line on stderr and exit 1, not a stack', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'soc-enroll-main-'));
+      const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        // A directory where the configuration should be: found, writable, unreadable as a file.
+        expect(await main(['enroll', '--api', api, '--token', 'socenr_x', '--config', dir])).toBe(1);
+        expect(err.mock.calls.at(-1)?.[0]).toMatch(/^soc-agent-endpoint enroll: EISDIR/);
+      } finally {
+        err.mockRestore();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

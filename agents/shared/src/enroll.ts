@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, release, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -100,6 +110,13 @@ async function callApi(o: EnrollOptions): Promise<EnrolledAgent> {
   return parsed.data;
 }
 
+/** `dir`, or the closest of its parents that exists (enrollment creates the rest). */
+function existingAncestor(dir: string): string {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
 /** The creds are the agent's secret: 0600 from the first byte (a new directory: 0700). */
 function writeCreds(file: string, creds: string): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -134,6 +151,23 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
   // Checked before the call: a used token is not wasted on a typo in a path.
   if (configFile && !existsSync(configFile))
     throw new EnrollError(`${configFile} does not exist (leave out --config to print a snippet instead)`);
+  const credsDir = resolve(o.creds ? dirname(o.creds) : (o.out ?? (configFile ? dirname(configFile) : '.')));
+  // Nor on a host that cannot write what enrollment produces (not root, a read-only /etc).
+  for (const [path, what] of [
+    [configFile, 'the configuration'],
+    [existingAncestor(credsDir), 'the creds file’s directory'],
+  ] as const) {
+    if (!path) continue;
+    if (path !== configFile && !statSync(path).isDirectory())
+      throw new EnrollError(`cannot write ${what}: ${path} is not a directory`);
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      throw new EnrollError(
+        `cannot write ${what} (${path}): ${(err as NodeJS.ErrnoException).code} — run as root?`,
+      );
+    }
+  }
   const enrolled = await callApi(o);
   // Creds for another user than this agent would be refused on every publish; say so now.
   if (enrolled.nats.creds) {
