@@ -1,4 +1,5 @@
 import { runService } from '@soc/core';
+import { retroAlertPublisher } from '@soc/detection/retro';
 import { createApi } from './app.ts';
 import { apiServiceSchema, buildDeps } from './config.ts';
 import { followHeartbeats } from './resources/agents/heartbeats.ts';
@@ -23,6 +24,15 @@ await runService({
     // Systems written before the API fed the asset registry (or whose registry write failed) enrich again.
     const synced = await syncAssetRegistry(es, deps.indices, ctx.logger);
     ctx.logger.info({ systems: synced }, 'asset registry in step with the information systems');
+    // Retro-hunts publish their alerts on NATS as detection publishes live ones (alerts.<level>.<rule>).
+    await retroAlertPublisher(nc)
+      .then((publish) => deps!.hunts.publishWith(publish))
+      .catch((err) =>
+        ctx.logger.warn(
+          { err: (err as Error).message },
+          'ALERTS stream unavailable: hunts write alerts, not publish them',
+        ),
+      );
     // Jobs orphaned by a stopped or killed instance are resumed; a graceful stop hands ours back.
     deps.hunts.start();
     ctx.shutdown.add('hunts', () => deps!.hunts.stop());

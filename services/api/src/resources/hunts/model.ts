@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { Principal } from '../../rbac/principal.ts';
 
 /**
- * A retro-hunt job (`<prefix>-hunts`): one rule over [from, to) of the events the starter
+ * A retro-hunt job (`<prefix>-hunts`): one rule or correlation over [from, to) of the events the starter
  * could see. The scope is fixed when the job is created, from the caller's token — never
  * from the request — and is what the job searches, writes alerts for, and who may see it.
  */
@@ -11,7 +11,10 @@ export type HuntState = (typeof HUNT_STATES)[number];
 export const FINISHED: ReadonlySet<HuntState> = new Set(['done', 'failed', 'cancelled']);
 
 export const huntProgressSchema = z.object({
-  /** Events the rule matches in the range and scope (counted when the hunt starts). */
+  /**
+   * Events the rule matches in the range and scope (counted when the hunt starts); for a
+   * correlation, the events of the rules it refers to, from `from` minus its look-back.
+   */
   events_total: z.number().int(),
   /** Of those, events read and folded into alerts so far. */
   events_scanned: z.number().int(),

@@ -15,7 +15,7 @@ import {
   huntScopeFilter,
   scopeOf,
 } from './model.ts';
-import { huntableRule, huntPipeline } from './rule.ts';
+import { huntPipeline, huntTarget } from './rule.ts';
 
 const HuntQuery = ListQuery.extend({
   state: z.enum(HUNT_STATES).optional(),
@@ -25,7 +25,7 @@ const HuntQuery = ListQuery.extend({
 const conflict = (detail: string) => new ApiProblem('conflict', detail);
 
 /**
- * Retro-hunts: a stored rule over a time range of history, as a background job with
+ * Retro-hunts: a stored rule or correlation over a time range of history, as a background job with
  * progress (`runner.ts`). Starting and cancelling need `rule:write` (analysts, admins),
  * reading `rule:read`. The job's organisation scope is the caller's, taken from the token.
  */
@@ -38,7 +38,7 @@ export function huntRoutes(r: Router): void {
       operationId: 'startHunt',
       tags: ['rules', 'hunts'],
       summary:
-        'Retro-hunt: run the rule over [from, to) of the events of your organisations; matches become alerts marked retro',
+        'Retro-hunt: run the rule or correlation over [from, to) of the events of your organisations; matches become alerts marked retro',
       middleware: [requires('rule:write')] as const,
       request: {
         params: IdParams,
@@ -62,7 +62,12 @@ export function huntRoutes(r: Router): void {
         throw forbidden('a hunt searches the events of your organisations, and you have none');
       const rule = await getDoc<RuleState>(deps.es, deps.indices.rules, id);
       if (!rule) throw notFound('rule');
-      const ok = huntableRule(rule.source, huntPipeline(deps.hunts.pipeline));
+      const ok = await huntTarget(
+        deps.es,
+        deps.indices.rules,
+        rule.source,
+        huntPipeline(deps.hunts.pipeline),
+      );
       if ('error' in ok)
         throw new ApiProblem('validation', ok.error, [{ field: 'path.id', message: ok.error }]);
       const now = deps.now().toISOString();

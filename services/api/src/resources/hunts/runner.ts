@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Logger, RuleState, SocIndices } from '@soc/core';
-import { AlertStore, compileExceptions, type RetroHuntProgress, retroHunt } from '@soc/detection/retro';
+import type { Alert, Logger, RuleState, SocIndices } from '@soc/core';
+import {
+  AlertStore,
+  compileExceptions,
+  type RetroHuntProgress,
+  retroHunt,
+  retroHuntCorrelation,
+} from '@soc/detection/retro';
 import { type Client, getDoc, getVersioned, isConflict } from '../../store/es.ts';
 import { EVENT_ORG_FIELD } from '../events/routes.ts';
 import { emptyProgress, FINISHED, type Hunt, type HuntProgress, type HuntState } from './model.ts';
-import { huntableRule, huntPipeline } from './rule.ts';
+import { huntPipeline, huntTarget } from './rule.ts';
 
 export interface HuntRunnerOptions {
   es: Client;
@@ -22,6 +28,11 @@ export interface HuntRunnerOptions {
   maxEventIds: number;
   pageSize?: number;
   now?: () => Date;
+  /**
+   * Publishes a page's alerts on NATS as detection does (`retroAlertPublisher` of
+   * `@soc/detection/retro`, given the API's NATS connection); absent: written, not published.
+   */
+  publish?: (alerts: Alert[]) => Promise<void>;
 }
 
 /** A running or queued job says it is alive this often… */
@@ -50,7 +61,9 @@ const progressOf = (p: RetroHuntProgress): HuntProgress => ({
 
 /**
  * Runs retro-hunt jobs in the API process, in the background, `concurrency` at a time, with
- * detection's own hunt (`@soc/detection/retro`): same query, same folding, same alert ids.
+ * detection's own hunt (`@soc/detection/retro`): same query, same folding, same alert ids —
+ * for a correlation, its rules' queries merged by time into the stream's correlation engine.
+ * With `publish` (the API's NATS connection), alerts are published as detection publishes them.
  *
  * Durability: the job document is the truth. Progress is written after each page (once that
  * page's alerts are written). A job is held by one instance (a lease: `runner.heartbeat_at`,
@@ -79,6 +92,11 @@ export class HuntRunner {
 
   get pipeline(): string {
     return this.o.pipeline;
+  }
+
+  /** Publishes hunts' alerts from now on (the API's main, once NATS is connected). */
+  publishWith(publish: (alerts: Alert[]) => Promise<void>): void {
+    this.o.publish = publish;
   }
 
   /** Stores a new (queued) job and schedules it here. */
@@ -314,8 +332,8 @@ export class HuntRunner {
     const state = await getDoc<RuleState>(es, indices.rules, job.rule.id);
     if (!state) return this.#fail(id, 'the rule no longer exists');
     const pipeline = huntPipeline(this.o.pipeline);
-    const compiled = huntableRule(state.source, pipeline);
-    if ('error' in compiled) return this.#fail(id, compiled.error);
+    const target = await huntTarget(es, indices.rules, state.source, pipeline);
+    if ('error' in target) return this.#fail(id, target.error);
     const started = await this.transition(id, ['queued'], (j) => ({
       state: 'running',
       started_at: j.started_at ?? this.#now().toISOString(),
@@ -327,28 +345,31 @@ export class HuntRunner {
     if (!started) return; // cancelled or taken over meanwhile
     let last: HuntProgress = emptyProgress();
     try {
-      const r = await retroHunt(
-        es,
-        new AlertStore(es, indices, this.o.maxEventIds),
-        compiled.rule,
-        pipeline,
-        {
-          events: this.o.eventsIndex,
-          from: new Date(job.from),
-          to: new Date(job.to),
-          windowMs: this.o.windowMs,
-          version: state.version,
-          pageSize: this.o.pageSize ?? 1000,
-          // The scope fixed at creation: only these organisations' events are read, so only their alerts are written.
-          filter: job.scope.all ? [] : [{ terms: { [EVENT_ORG_FIELD]: job.scope.organizations } }],
-          exceptions: state.exceptions.length ? compileExceptions(state.exceptions) : undefined,
-          signal,
-          onPage: async (p) => {
-            last = progressOf(p);
-            await this.#renew(id, { progress: last });
-          },
+      const store = new AlertStore(es, indices, this.o.maxEventIds);
+      const common = {
+        events: this.o.eventsIndex,
+        from: new Date(job.from),
+        to: new Date(job.to),
+        version: state.version,
+        pageSize: this.o.pageSize ?? 1000,
+        // The scope fixed at creation: only these organisations' events are read, so only their alerts are written.
+        filter: job.scope.all ? [] : [{ terms: { [EVENT_ORG_FIELD]: job.scope.organizations } }],
+        signal,
+        publish: this.o.publish,
+        onPage: async (p: RetroHuntProgress) => {
+          last = progressOf(p);
+          await this.#renew(id, { progress: last });
         },
-      );
+      };
+      const r =
+        target.kind === 'correlation'
+          ? // each rule it refers to brings its own exceptions (plan), as on the stream
+            await retroHuntCorrelation(es, store, target.plan, pipeline, common)
+          : await retroHunt(es, store, target.rule, pipeline, {
+              ...common,
+              windowMs: this.o.windowMs,
+              exceptions: state.exceptions.length ? compileExceptions(state.exceptions) : undefined,
+            });
       const final = { ...progressOf(r), percent: 100 };
       await this.transition(id, ['running'], () => ({
         state: 'done',
