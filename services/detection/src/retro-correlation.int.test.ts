@@ -2,7 +2,7 @@ import { Client } from '@elastic/elasticsearch';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buildMessage } from '@soc/agent-shared';
-import { type Alert, socIndices } from '@soc/core';
+import { type Alert, createLogger, socIndices } from '@soc/core';
 import { normalize } from '@soc/normalize';
 import { CorrelationEngine, loadPipeline } from '@soc/sigma';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts, deleteIndices } from '../test/harness.ts';
 import { RULES_DIR } from '../test/starter.ts';
 import { eventMs, hashId } from './alert.ts';
+import { detectionSchema } from './config.ts';
 import { CorrelationHits } from './correlation-hit.ts';
+import { huntCommand } from './hunt.ts';
 import { RETRO_HEADER } from './publish.ts';
 import { registerFileRules } from './register.ts';
 import type { RetroHuntProgress } from './retro.ts';
@@ -289,5 +291,21 @@ describe.skipIf(!stackUrls)(`retro-hunt of a correlation over history${needsStac
     });
     expect(r.excepted).toBe(5);
     expect((await alerts(es, `${prefix}-x`)).map((a) => a.id)).toEqual([idOf(X, aX[0]!)]);
+  });
+
+  it('soc rules hunt takes the correlation by id, hunts every organisation and publishes on NATS', async () => {
+    const cli = `${prefix}-cli`;
+    // `<prefix>-events`, the alias ingest's layout gives the events
+    await es.indices.putAlias({ index: events, name: `${cli}-events` });
+    const before = await published();
+    const logger = createLogger({ service: 'hunt-test', level: 'silent', pretty: false });
+    const config = detectionSchema.parse({ indices: { prefix: cli }, alerts: { subjectPrefix } });
+    const r = await huntCommand(es, config, logger, CHAINED, { from, to }, () => undefined, nc);
+    expect(ruleKey(r.rule)).toBe(CHAINED);
+    expect(r).toMatchObject({ total: docs.length, scanned: docs.length, alerts: 4 });
+    expect((await alerts(es, cli)).every((a) => a.retro && a.rule.version === 1)).toBe(true);
+    // B's two are new messages; A's two are the very states published above (same `<id>:<count>`),
+    // which the stream's duplicate window drops
+    expect((await published()) - before).toBe(2);
   });
 });

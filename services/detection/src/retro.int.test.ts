@@ -1,6 +1,7 @@
 import { Client } from '@elastic/elasticsearch';
+import { connect } from '@nats-io/transport-node';
 import { buildMessage } from '@soc/agent-shared';
-import { socIndices } from '@soc/core';
+import { jetstreamManager, socIndices } from '@soc/core';
 import { normalize } from '@soc/normalize';
 import { loadPipeline } from '@soc/sigma';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
@@ -8,7 +9,9 @@ import { needsStack, stackUrls, uniqueName } from '@soc/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteIndices } from '../test/harness.ts';
 import { agentBody, RULES_DIR, starterCases } from '../test/starter.ts';
+import { RETRO_HEADER } from './publish.ts';
 import { retroHunt } from './retro.ts';
+import { retroAlertPublisher } from './retro-lib.ts';
 import { RuleSet, readRuleFiles, ruleKey } from './ruleset.ts';
 import { AlertStore, ensureAlertIndices } from './store.ts';
 
@@ -93,14 +96,27 @@ describe.skipIf(!stackUrls)(
       expect(alerts.every((a) => a.retro)).toBe(true);
       // each true positive is in the archive twice with different ids: counted twice
       expect(alerts.every((a) => a.count >= 2)).toBe(true);
-      const again = await retroHunt(
-        es,
-        store,
-        rs.rules.find((r) => ruleKey(r) === '6a748bf3-5db2-4de2-92fb-1d4f28c3b3a4')!,
-        pipeline,
-        { events, from, to, windowMs: 3_600_000 },
-      );
+      // the re-run publishes what it touched, as the stream publishes: alerts.<level>.<rule id>, marked retro
+      const nc = await connect({ servers: stackUrls!.natsUrl });
+      const jsm = await jetstreamManager(nc);
+      const stream = `RETRO_${prefix.replace(/-/g, '_').toUpperCase()}`;
+      await jsm.streams.add({ name: stream, subjects: [`${prefix}.alerts.>`] });
+      const rule = rs.rules.find((r) => ruleKey(r) === '6a748bf3-5db2-4de2-92fb-1d4f28c3b3a4')!;
+      const again = await retroHunt(es, store, rule, pipeline, {
+        events,
+        from,
+        to,
+        windowMs: 3_600_000,
+        publish: await retroAlertPublisher(nc, `${prefix}.alerts`),
+      });
       expect(again.total).toBe(2);
+      const msg = (await jsm.streams.getMessage(stream, { seq: 1 }))!;
+      expect(msg.subject).toBe(`${prefix}.alerts.${rule.level}.${ruleKey(rule)}`);
+      expect(msg.header?.get(RETRO_HEADER)).toBe('true');
+      expect(msg.json()).toMatchObject({ retro: true, count: 2, rule: { id: ruleKey(rule) } });
+      expect((await jsm.streams.info(stream)).state.messages).toBe(again.alerts);
+      await jsm.streams.delete(stream);
+      await nc.drain();
       await es.indices.refresh({ index: ix.alerts });
       const after = await es.search<{ count: number }>({ index: ix.alerts, size: 100 });
       expect(after.hits.hits.map((h) => h._source!.count).sort()).toEqual(alerts.map((a) => a.count).sort());
