@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -97,13 +97,52 @@ describe('soc-agent-endpoint entry', () => {
       }
     });
 
+    it('a config that is not YAML is refused before the token is spent (exit 1)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'soc-enroll-main-'));
+      const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        const before = calls;
+        writeFileSync(join(dir, 'agent.yaml'), 'agent: [unclosed\n');
+        const code = await main([
+          'enroll',
+          '--api',
+          api,
+          '--token',
+          'x',
+          '--config',
+          join(dir, 'agent.yaml'),
+        ]);
+        expect(code).toBe(1);
+        expect(err.mock.calls.at(-1)?.[0]).toMatch(/agent\.yaml is not valid YAML/);
+        expect(calls).toBe(before);
+      } finally {
+        err.mockRestore();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('a host-side failure after the API answered is one line on stderr and exit 1, not a stack', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'soc-enroll-main-'));
       const err = vi.spyOn(console, 'error').mockImplementation(() => {});
       try {
-        // A directory where the configuration should be: found, writable, unreadable as a file.
-        expect(await main(['enroll', '--api', api, '--token', 'socenr_x', '--config', dir])).toBe(1);
-        expect(err.mock.calls.at(-1)?.[0]).toMatch(/^soc-agent-endpoint enroll: EISDIR/);
+        const before = calls;
+        // A directory where the creds file should go: its parent passes the checks, the rename fails.
+        mkdirSync(join(dir, 'agent.creds'));
+        writeFileSync(join(dir, 'agent.creds', 'keep'), '');
+        const code = await main([
+          'enroll',
+          '--api',
+          api,
+          '--token',
+          'x',
+          '--creds',
+          join(dir, 'agent.creds'),
+        ]);
+        expect(code).toBe(1);
+        expect(calls).toBe(before + 1);
+        expect(err.mock.calls.at(-1)?.[0]).toMatch(/^soc-agent-endpoint enroll: (EISDIR|ENOTEMPTY|EEXIST)/);
+        // and the secret is not left behind in the temporary file
+        expect(readdirSync(dir)).toEqual(['agent.creds']);
       } finally {
         err.mockRestore();
         rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -121,9 +122,15 @@ function existingAncestor(dir: string): string {
 function writeCreds(file: string, creds: string): string {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, creds, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, creds, { mode: 0o600 });
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+  } catch (err) {
+    // No copy of the secret left lying next to where it was meant to go.
+    rmSync(tmp, { force: true });
+    throw err;
+  }
   return file;
 }
 
@@ -136,10 +143,19 @@ function settings(e: EnrolledAgent, credsFile: string | undefined) {
   };
 }
 
-/** Sets the keys in place, keeping the file's comments and order (yaml's document model). */
-function updateConfig(file: string, s: ReturnType<typeof settings>): void {
+/** The configuration as a YAML document, which keeps its comments and order when edited. */
+function readConfig(file: string) {
   const doc = parseDocument(readFileSync(file, 'utf8'));
   if (doc.errors.length) throw new EnrollError(`${file} is not valid YAML: ${doc.errors[0]!.message}`);
+  return doc;
+}
+
+/** Sets the keys in place, keeping the rest of the file as it was. */
+function updateConfig(
+  file: string,
+  doc: ReturnType<typeof readConfig>,
+  s: ReturnType<typeof settings>,
+): void {
   doc.setIn(['agent', 'id'], s.agentId);
   if (s.natsUrl) doc.setIn(['nats', 'url'], s.natsUrl);
   if (s.credsFile) doc.setIn(['nats', 'credsFile'], s.credsFile);
@@ -168,6 +184,8 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
       );
     }
   }
+  // Read (and found to be YAML) now, for the same reason; written back once enrolled.
+  const doc = configFile ? readConfig(configFile) : undefined;
   const enrolled = await callApi(o);
   // Creds for another user than this agent would be refused on every publish; say so now.
   if (enrolled.nats.creds) {
@@ -184,8 +202,8 @@ export async function enroll(o: EnrollOptions): Promise<EnrollResult> {
   const target = o.creds ? resolve(o.creds) : join(dir, `${enrolled.agent_id}.creds`);
   const credsFile = enrolled.nats.creds ? writeCreds(target, enrolled.nats.creds) : undefined;
   const s = settings(enrolled, credsFile);
-  if (configFile) {
-    updateConfig(configFile, s);
+  if (configFile && doc) {
+    updateConfig(configFile, doc, s);
     return { enrolled, ...(credsFile ? { credsFile } : {}), config: { file: configFile } };
   }
   const snippet = stringify({
