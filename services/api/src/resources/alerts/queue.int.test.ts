@@ -106,6 +106,12 @@ describe.skipIf(!ES_URL)(`alert queue order and pages${skipReason}`, () => {
     expect(await pages('sort=severity&order=asc', 11)).toEqual(expected);
   });
 
+  it('a filter nothing matches: no items, total 0, no cursor', async () => {
+    const res = await h.request('GET', '/alerts?host=no-such-host&sort=severity', { token: analyst });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ items: [], total: 0 });
+  });
+
   it('the default view, newest first: ties broken by id, pages exact', async () => {
     const expected = [...alerts].sort((a, b) => lastSeenDesc(a, b) || byId(a, b)).map((a) => a.id);
     expect(await pages('sort=last_seen', 13)).toEqual(expected);

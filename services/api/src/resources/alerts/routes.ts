@@ -75,10 +75,14 @@ export function alertRoutes(r: Router): void {
         query: query as never,
         sort: sort as never,
         track_total_hits: 10_000,
+        // Only what the answer uses: no `_index`, `_id`, `_score` per hit nor `_shards`, for
+        // Elasticsearch to write and this process to parse on every queue request. Empty
+        // arrays and objects are dropped too: no hits means no `hits.hits`.
+        filter_path: ['hits.total', 'hits.hits._source', 'hits.hits.sort'],
         ...(cursor ? { search_after: cursor.after } : {}),
       });
-      const hits = res.hits.hits;
-      const total = typeof res.hits.total === 'number' ? res.hits.total : (res.hits.total?.value ?? 0);
+      const hits = res.hits?.hits ?? [];
+      const total = typeof res.hits?.total === 'number' ? res.hits.total : (res.hits?.total?.value ?? 0);
       const last = hits.at(-1)?.sort as (string | number | null)[] | undefined;
       const next = last && hits.length === q.size ? deps.cursors.encode({ after: last }) : undefined;
       return c.json({ items: hits.map((h) => h._source!), total, ...(next ? { next } : {}) }, 200);
