@@ -67,4 +67,13 @@ describe.skipIf(!natsUrl)(`JetStream batches on one ack subscription, on the rea
     expect(out.some((o) => !o.ok)).toBe(true);
     await own.close();
   });
+  it('made on a connection that closed meanwhile, it fails every publish instead of throwing', async () => {
+    const gone = await connect({ servers: natsUrl!, inboxPrefix: inboxPrefix(agentId) });
+    await gone.close();
+    const b = new ConnectionBatches(gone, inboxPrefix(agentId));
+    const rs = records(2000, 3);
+    const out = await b.publish(rs, ids(rs), 60_000);
+    expect(out.every((o) => !o.ok)).toBe(true);
+    b.close();
+  });
 });

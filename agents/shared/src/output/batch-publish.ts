@@ -68,7 +68,9 @@ interface Pending {
  */
 export class ConnectionBatches implements BatchPublisher {
   private readonly inbox: string;
-  private readonly sub: Subscription;
+  /** Undefined when the connection was closed before we could subscribe: every publish fails. */
+  private readonly sub: Subscription | undefined;
+  private readonly subscribeError: Error | undefined;
   private next = 0;
   private pending: Pending | undefined;
 
@@ -77,14 +79,19 @@ export class ConnectionBatches implements BatchPublisher {
     inboxPrefix: string,
   ) {
     this.inbox = createInbox(inboxPrefix);
-    this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onReply(err, msg) });
+    try {
+      this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onReply(err, msg) });
+    } catch (err) {
+      // Closed between connecting and here: the runtime notices and makes a new connection.
+      this.subscribeError = err as Error;
+    }
   }
 
   /** The connection is gone: what still waits for an ack fails now, not at its timeout. */
   close(): void {
     this.pending?.finish(Object.assign(new Error('NATS connection closed'), { code: 'CONNECTION_CLOSED' }));
     try {
-      this.sub.unsubscribe();
+      this.sub?.unsubscribe();
     } catch {
       // already closed with its connection
     }
@@ -95,6 +102,10 @@ export class ConnectionBatches implements BatchPublisher {
     msgIds: readonly string[],
     timeoutMs: number,
   ): Promise<PublishOutcome[]> {
+    if (!this.sub) {
+      const error = this.subscribeError ?? new Error('no ack subscription');
+      return Promise.resolve(batch.map(() => ({ ok: false as const, error })));
+    }
     const base = this.next;
     this.next += batch.length;
     return new Promise((resolve) => {
