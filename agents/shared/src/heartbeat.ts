@@ -125,13 +125,19 @@ export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBo
   };
 }
 
+export interface Heartbeater {
+  /** Beats now, out of turn (on connecting: the API learns of the agent without waiting an interval). */
+  beat(): void;
+  stop(): void;
+}
+
 /** Publishes the heartbeat on `subject` every `intervalMs` while a connection exists. */
 export function startHeartbeat(
   source: HeartbeatSource,
   subject: string,
   intervalMs: number,
   nc: () => NatsConnection | undefined,
-): () => void {
+): Heartbeater {
   const beat = () => {
     const conn = nc();
     // Core NATS, not JetStream: a heartbeat lost in an outage is superseded by the next one.
@@ -140,5 +146,5 @@ export function startHeartbeat(
   beat();
   const t = setInterval(beat, intervalMs);
   t.unref();
-  return () => clearInterval(t);
+  return { beat, stop: () => clearInterval(t) };
 }

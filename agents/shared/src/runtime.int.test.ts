@@ -62,4 +62,35 @@ describe.skipIf(!natsUrl)(`agent runtime on the real NATS${skip}`, () => {
     expect(beats.length).toBeGreaterThan(0);
     expect(last.inputs.a).toMatchObject({ read: 250, sent: 250, buffered: 0 });
   });
+
+  it('beats as soon as it connects, with input states, not an interval later', async () => {
+    const id = `${agentId}-first`;
+    const config = agentBaseSchema.parse({
+      agent: { id, dataDir: join(dir, 'first') },
+      nats: { url: natsUrl },
+      heartbeat: { intervalS: 3600 },
+    });
+    const beats: Array<{ inputs: Record<string, { state?: string; reason?: string }> }> = [];
+    const sub = nc.subscribe(heartbeatSubject(id), {
+      callback: (_e, m) => {
+        beats.push(m.json());
+      },
+    });
+    await nc.flush();
+    const rt = await startRuntime(config, {
+      version: 'test',
+      logger: pino({ level: 'silent' }),
+      inputs: () => ['journal'],
+      inputStates: () => ({ journal: { state: 'disabled', reason: 'no journal on this host' } }),
+    });
+    try {
+      await rt.connected;
+      for (let i = 0; i < 100 && beats.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await rt.close();
+      sub.unsubscribe();
+    }
+    expect(beats.length).toBe(1);
+    expect(beats[0]!.inputs.journal).toMatchObject({ state: 'disabled', reason: 'no journal on this host' });
+  });
 });

@@ -64,6 +64,8 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
     resolveConnected = r;
   });
 
+  // Set below, once the heartbeat runs; a connection made before that has nothing to beat.
+  let beatNow = () => {};
   // One connection at a time; when it is lost, a fresh one (see connectUntil for why).
   const maintain = (async () => {
     while (!abort.signal.aborted) {
@@ -72,6 +74,8 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
       nc = conn;
       publisher.setConnection(conn);
       resolveConnected(conn);
+      // At once, not an interval later: the API shows a started (or reconnected) agent online.
+      beatNow();
       const err = await conn.closed();
       nc = undefined;
       publisher.setConnection(undefined);
@@ -84,7 +88,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
     resolveConnected(undefined);
   })();
 
-  const stopHeartbeat = startHeartbeat(
+  const heartbeat = startHeartbeat(
     {
       agentId,
       version: opts.version,
@@ -103,6 +107,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
     config.heartbeat.intervalS * 1000,
     () => nc,
   );
+  beatNow = heartbeat.beat;
 
   return {
     output,
@@ -116,7 +121,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
         await new Promise((r) => setTimeout(r, 20));
       }
       abort.abort();
-      stopHeartbeat();
+      heartbeat.stop();
       await publisher.stop();
       await buffer.close();
       await nc?.drain().catch(() => nc?.close());
