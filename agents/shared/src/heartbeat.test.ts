@@ -134,6 +134,13 @@ describe('heartbeatBody', () => {
     expect(heartbeatSchema.safeParse(broken({ state: 'stopped' })).success).toBe(false);
     expect(heartbeatSchema.safeParse(broken({ reason: 42 })).success).toBe(false);
     expect(heartbeatSchema.safeParse(broken({ read: -1 })).success).toBe(false);
+    // a reason too long for the API is cut by the agent, not a beat the API would refuse
+    const long = heartbeatBody({
+      ...source,
+      inputStates: () => ({ journal: { state: 'disabled', reason: 'x'.repeat(5000) } }),
+    });
+    expect(long.inputs.journal!.reason).toHaveLength(1000);
+    expect(heartbeatSchema.safeParse(JSON.parse(JSON.stringify(long))).success).toBe(true);
 
     // An agent that does not report states (the network agent) sends no state keys.
     const plain = heartbeatBody(source);

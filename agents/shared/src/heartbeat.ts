@@ -8,7 +8,11 @@ import type { InputCounters } from './output/stats.ts';
  * journald input where there is no journal): its zero counts are not a quiet source, and
  * `reason` says why, so an analyst sees it in the agent's status rather than in its log.
  */
-export type InputState = 'running' | 'disabled';
+export const INPUT_STATES = ['running', 'disabled'] as const;
+export type InputState = (typeof INPUT_STATES)[number];
+
+/** A reason is a sentence; a longer one is cut so the beat stays within what the API accepts. */
+const MAX_REASON = 1000;
 
 export interface InputCondition {
   state: InputState;
@@ -57,8 +61,8 @@ export const heartbeatSchema = z.looseObject({
     .record(
       z.string(),
       z.looseObject({
-        state: z.enum(['running', 'disabled']).optional(),
-        reason: z.string().max(2000).optional(),
+        state: z.enum(INPUT_STATES).optional(),
+        reason: z.string().max(MAX_REASON).optional(),
         read: count,
         sent: count,
         buffered: count,
@@ -102,7 +106,7 @@ export function heartbeatBody(s: HeartbeatSource, now = new Date()): HeartbeatBo
   for (const n of names) {
     const c = states[n];
     inputs[n] = {
-      ...(c ? { state: c.state, ...(c.reason ? { reason: c.reason } : {}) } : {}),
+      ...(c ? { state: c.state, ...(c.reason ? { reason: c.reason.slice(0, MAX_REASON) } : {}) } : {}),
       read: s.counters.read.get(n) ?? 0,
       sent: s.counters.sent.get(n) ?? 0,
       buffered: s.buffer.pending.get(n) ?? 0,

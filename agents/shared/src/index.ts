@@ -22,6 +22,7 @@ export {
   type HeartbeatBody,
   heartbeatBody,
   heartbeatSchema,
+  INPUT_STATES,
   type InputCondition,
   type InputState,
   type InputStatus,
