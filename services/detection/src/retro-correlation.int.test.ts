@@ -4,7 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { buildMessage } from '@soc/agent-shared';
 import { type Alert, createLogger, socIndices } from '@soc/core';
 import { normalize } from '@soc/normalize';
-import { CorrelationEngine, loadPipeline } from '@soc/sigma';
+import { CorrelationEngine, loadPipeline, parseSigmaText } from '@soc/sigma';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
 import { needsStack, stackUrls, uniqueName } from '@soc/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { eventMs, hashId } from './alert.ts';
 import { detectionSchema } from './config.ts';
 import { CorrelationHits } from './correlation-hit.ts';
 import { huntCommand } from './hunt.ts';
+import { evaluateLocally } from './local.ts';
 import { RETRO_HEADER } from './publish.ts';
 import { registerFileRules } from './register.ts';
 import type { RetroHuntProgress } from './retro.ts';
@@ -291,6 +292,70 @@ describe.skipIf(!stackUrls)(`retro-hunt of a correlation over history${needsStac
     });
     expect(r.excepted).toBe(5);
     expect((await alerts(es, `${prefix}-x`)).map((a) => a.id)).toEqual([idOf(X, aX[0]!)]);
+  });
+
+  it('value_count, temporal and a windowed event_count (lt): the hunt raises exactly what the stream would', async () => {
+    const extra = parseSigmaText(
+      [
+        'title: Many source ports from one address',
+        'id: 5b0e1c2a-0000-4000-8000-000000000001',
+        'correlation:',
+        '  type: value_count',
+        '  rules: [soc_ssh_login_failed]',
+        '  group-by: [source.ip]',
+        '  timespan: 10m',
+        '  condition: { field: source.port, gte: 4 }',
+        'level: high',
+        '---',
+        'title: A failure and a success from one address',
+        'id: 5b0e1c2a-0000-4000-8000-000000000002',
+        'correlation:',
+        '  type: temporal',
+        '  rules: [soc_ssh_login_failed, soc_ssh_login_success]',
+        '  group-by: [source.ip]',
+        '  timespan: 10m',
+        'level: high',
+        '---',
+        'title: Fewer than six failures from one address (the last window closes only at `to`)',
+        'id: 5b0e1c2a-0000-4000-8000-000000000003',
+        'correlation:',
+        '  type: event_count',
+        '  rules: [soc_ssh_login_failed]',
+        '  group-by: [source.ip]',
+        '  timespan: 10m',
+        '  condition: { lt: 6 }',
+        'level: low',
+        '',
+      ].join('\n'),
+      'extra.yml',
+    ).documents;
+    const rsx = new RuleSet(pipeline, { files: [...files, ...extra], states: [] });
+    // the stream's semantics in one process, over the events in time order
+    const ordered = [...docs].sort(
+      (a, b) =>
+        String(a['@timestamp']).localeCompare(String(b['@timestamp'])) ||
+        String((a.event as { id: string }).id).localeCompare(String((b.event as { id: string }).id)),
+    );
+    const local = evaluateLocally(rsx, ordered);
+    for (const c of rsx.correlations.filter((x) => x.origin.file === 'extra.yml')) {
+      const expected = local
+        .filter((m) => m.rule === ruleKey(c))
+        .map((m) => m.events.map((i) => (ordered[i]!.event as { id: string }).id).sort())
+        .sort();
+      expect({ rule: c.title, fires: expected.length > 0 }).toEqual({ rule: c.title, fires: true });
+      const p = planCorrelationHunt(c, { rules: rsx.rules, correlations: rsx.correlations }, pipeline);
+      if ('error' in p) throw new Error(p.error);
+      const tag = `${prefix}-t${ruleKey(c).slice(-1)}`;
+      await ensureAlertIndices(es, socIndices(tag));
+      await retroHuntCorrelation(es, new AlertStore(es, socIndices(tag), 100), p, pipeline, {
+        events,
+        from,
+        to,
+        pageSize: 3,
+      });
+      const got = (await alerts(es, tag)).map((a) => [...a.events.ids].sort()).sort();
+      expect({ rule: c.title, alerts: got }).toEqual({ rule: c.title, alerts: expected });
+    }
   });
 
   it('soc rules hunt takes the correlation by id, hunts every organisation and publishes on NATS', async () => {
