@@ -10,6 +10,9 @@ export default defineConfig({
           name: 'unit',
           include: ['{services,agents,deploy}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+          // Some unit tests run the `soc` CLI as a process (a TypeScript start-up of seconds);
+          // on a loaded 2-core machine 5 s is not enough. Nothing here asserts a duration.
+          testTimeout: 30_000,
         },
       },
       {
