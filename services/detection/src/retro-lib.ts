@@ -27,15 +27,21 @@ export { AlertStore, ensureAlertIndices } from './store.ts';
 
 /**
  * A hunt's `publish`: its alerts on `<prefix>.<level>.<rule id>` as the stream publishes them
- * (`prefix` is detection's `alerts.subjectPrefix`), with the `Soc-Retro: true` header. With
- * the default prefix the ALERTS stream is made sure of first (idempotent, as detection does at
- * start), so a hunt run before detection ever started does not fail on a missing stream.
+ * (`prefix` is detection's `alerts.subjectPrefix`), with the `Soc-Retro: true` header. When no
+ * stream captures the subjects and the prefix is the default, the `ALERTS` stream is created,
+ * so a hunt run before detection ever started does not fail; an existing stream is left as its
+ * operator configured it (detection's `ensureStreams` is theirs to decide).
  */
 export async function retroAlertPublisher(
   nc: NatsConnection,
   prefix = 'alerts',
 ): Promise<(alerts: Alert[]) => Promise<void>> {
-  if (prefix === 'alerts') await ensureStream(await jetstreamManager(nc), ALERTS_STREAM);
+  const jsm = await jetstreamManager(nc);
+  const captured = await jsm.streams.find(`${prefix}.info.probe`).then(
+    () => true,
+    () => false,
+  );
+  if (!captured && prefix === 'alerts') await ensureStream(jsm, ALERTS_STREAM);
   const js = jetstream(nc);
   return (alerts) => publishAlerts(js, prefix, alerts, { retro: true });
 }
