@@ -4,7 +4,9 @@
  *
  * The API runs as its own process (`services/api/src/main.ts`, as `soc start` runs it); this
  * process generates the data once (kept in `apibench-*` indices and reused while the counts
- * match) and drives the load. Prints Markdown rows for BENCHMARKS.md.
+ * match) and drives the load. Prints Markdown rows for BENCHMARKS.md, with the CPU time the
+ * API process and Elasticsearch spent per request (on a shared machine latency measures the
+ * neighbours as much as the code; CPU per request does not, or much less).
  *
  * Environment: ELASTICSEARCH_URL, NATS_URL (the stack), BENCH_ALERTS (default 1,000,000),
  * BENCH_EVENTS (default 2,000,000), BENCH_DURATION_S (default 20), BENCH_CONNECTIONS (50),
@@ -14,6 +16,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -285,7 +288,26 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-async function measure(s: Scenario) {
+/**
+ * CPU time used so far, in ms, by the API process (Linux /proc, clock ticks of 10 ms) and by
+ * Elasticsearch (its own process counter): per request, a cost the other work on a shared
+ * machine does not inflate the way it inflates latency.
+ */
+async function cpuMs(pid: number | undefined): Promise<{ api: number; es: number }> {
+  let api = Number.NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    api = (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    // not Linux: no per-process figure
+  }
+  const stats = await es.nodes.stats({ metric: 'process' });
+  const es_ = Object.values(stats.nodes).reduce((n, x) => n + (x.process?.cpu?.total_in_millis ?? 0), 0);
+  return { api, es: es_ };
+}
+
+async function measure(s: Scenario, pid?: number) {
+  const cpu0 = await cpuMs(pid);
   const times: number[] = [];
   let non2xx = 0;
   const result = await autocannon({
@@ -305,8 +327,11 @@ async function measure(s: Scenario) {
       });
     },
   } as never);
+  const cpu1 = await cpuMs(pid);
   times.sort((a, b) => a - b);
   return {
+    apiCpu: (cpu1.api - cpu0.api) / times.length,
+    esCpu: (cpu1.es - cpu0.es) / times.length,
     name: s.name,
     requests: times.length,
     rps: Math.round(result.requests.average),
@@ -364,9 +389,9 @@ try {
   const rows: string[] = [];
   for (const s of scenarios.filter((x) => x.name.includes(ONLY))) {
     process.stderr.write(`${s.name}…\n`);
-    const m = await measure(s);
+    const m = await measure(s, api.pid);
     rows.push(
-      `| ${m.name} | ${m.requests} | ${m.rps} | ${m.p50.toFixed(0)} | ${m.p95.toFixed(0)} | ${m.p99.toFixed(0)} | ${m.non2xx} |`,
+      `| ${m.name} | ${m.requests} | ${m.rps} | ${m.p50.toFixed(0)} | ${m.p95.toFixed(0)} | ${m.p99.toFixed(0)} | ${m.non2xx} | ${m.apiCpu.toFixed(2)} | ${m.esCpu.toFixed(2)} |`,
     );
   }
   const info = `load average ${loadavg()
@@ -381,8 +406,10 @@ try {
       : ''
   }`;
   console.log(`\n${info}\n`);
-  console.log('| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(
+    '| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | non-2xx | API CPU ms/req | ES CPU ms/req |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 } finally {
   api.kill('SIGTERM');
