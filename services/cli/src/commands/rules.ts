@@ -121,7 +121,7 @@ async function hunt(
     );
     process.stderr.write('\n');
     console.log(
-      `${r.rule.title}: ${r.total} matching events in [${from.toISOString()}, ${to.toISOString()}), ${r.alerts} retro alerts${nats ? ' (published)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      `${r.rule.title}: ${r.total} ${r.rule.kind === 'correlation' ? 'events of the rules it correlates (look-back included)' : 'matching events'} in [${from.toISOString()}, ${to.toISOString()}), ${r.alerts} retro alerts${nats ? ' (published)' : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     return EXIT.ok;
   } catch (err) {
