@@ -198,6 +198,28 @@ describe.skipIf(!stackUrls)(`retro-hunt of a correlation over history${needsStac
     expect(await published()).toBe(2);
   });
 
+  it('stops between two pages when aborted (what the API cancel does): written pages stay, no later one is read', async () => {
+    const ix = socIndices(`${prefix}-c`);
+    await ensureAlertIndices(es, ix);
+    const abort = new AbortController();
+    const seen: RetroHuntProgress[] = [];
+    const run = retroHuntCorrelation(es, new AlertStore(es, ix, 100), plan, pipeline, {
+      events,
+      from,
+      to,
+      pageSize: 2,
+      signal: abort.signal,
+      onPage: (p) => {
+        seen.push(p);
+        if (p.scanned >= 4) abort.abort(new Error('cancelled'));
+      },
+    });
+    await expect(run).rejects.toThrow('cancelled');
+    expect(seen.at(-1)!.scanned).toBeLessThan(docs.length);
+    expect(seen.at(-1)!.scanned).toBeGreaterThanOrEqual(4);
+    expect(await alerts(es, `${prefix}-c`)).toEqual([]);
+  });
+
   it('a window straddling `from` is found whole; one that ended before `from` is not written', async () => {
     const ix = socIndices(`${prefix}-s`);
     await ensureAlertIndices(es, ix);
