@@ -127,7 +127,7 @@ async function viaIngest(processes: number) {
   const children: ChildProcess[] = [];
   for (let i = 0; i < processes; i++)
     children.push(
-      spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'services/ingest/src/main.ts')], {
+      spawn(process.execPath, [...profile(), '--import', 'tsx', join(ROOT, 'services/ingest/src/main.ts')], {
         cwd: ROOT,
         env: {
           PATH: process.env.PATH,
@@ -160,6 +160,12 @@ async function viaIngest(processes: number) {
     await nc.close();
   }
   return { label: `JetStream → ingest × ${processes}`, events: N, seconds: s, perSecond: N / s };
+}
+
+/** `BENCH_CPU_PROF=DIR`: each ingest process writes a CPU profile there (`node --cpu-prof`). */
+function profile(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 const results = [];
