@@ -112,6 +112,17 @@ describe.skipIf(!ES_URL)(`alert queue order and pages${skipReason}`, () => {
     expect(await res.json()).toEqual({ items: [], total: 0 });
   });
 
+  it('a cursor of another sort is a 400 problem (Elasticsearch refuses it), and the service stays up', async () => {
+    const first = await h.request('GET', '/alerts?sort=severity&order=asc&size=5', { token: analyst });
+    expect(first.headers.get('content-type')).toMatch(/^application\/json/);
+    const { next } = (await first.json()) as { next: string };
+    const res = await h.request('GET', `/alerts?sort=last_seen&size=5&cursor=${next}`, { token: analyst });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { type: string }).type).toBe('https://soc.local/problems/validation');
+    expect((await h.request('GET', '/alerts?size=1', { token: analyst })).status).toBe(200);
+  });
+
   it('the default view, newest first: ties broken by id, pages exact', async () => {
     const expected = [...alerts].sort((a, b) => lastSeenDesc(a, b) || byId(a, b)).map((a) => a.id);
     expect(await pages('sort=last_seen', 13)).toEqual(expected);
