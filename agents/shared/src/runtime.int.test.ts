@@ -93,4 +93,40 @@ describe.skipIf(!natsUrl)(`agent runtime on the real NATS${skip}`, () => {
     expect(beats.length).toBe(1);
     expect(beats[0]!.inputs.journal).toMatchObject({ state: 'disabled', reason: 'no journal on this host' });
   });
+
+  it('beats again as soon as an input changes state, not an interval later', async () => {
+    const id = `${agentId}-change`;
+    const config = agentBaseSchema.parse({
+      agent: { id, dataDir: join(dir, 'change') },
+      nats: { url: natsUrl },
+      heartbeat: { intervalS: 3600 },
+    });
+    const beats: Array<{ inputs: Record<string, { state?: string; reason?: string }> }> = [];
+    const sub = nc.subscribe(heartbeatSubject(id), {
+      callback: (_e, m) => {
+        beats.push(m.json());
+      },
+    });
+    await nc.flush();
+    let journal: { state: 'running' | 'disabled'; reason?: string } = { state: 'running' };
+    const rt = await startRuntime(config, {
+      version: 'test',
+      logger: pino({ level: 'silent' }),
+      inputs: () => ['journal'],
+      inputStates: () => ({ journal }),
+    });
+    try {
+      await rt.connected;
+      for (let i = 0; i < 100 && beats.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(beats.map((b) => b.inputs.journal?.state)).toEqual(['running']);
+      // The input finds it cannot run: within the state check (1 s), not the hour's interval.
+      journal = { state: 'disabled', reason: 'no journal on this host' };
+      for (let i = 0; i < 150 && beats.length === 1; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await rt.close();
+      sub.unsubscribe();
+    }
+    expect(beats).toHaveLength(2);
+    expect(beats[1]!.inputs.journal).toMatchObject({ state: 'disabled', reason: 'no journal on this host' });
+  });
 });

@@ -11,6 +11,9 @@ import { Publisher } from './output/publisher.ts';
 import { InputCounters } from './output/stats.ts';
 import { heartbeatSubject } from './subjects.ts';
 
+/** How often inputs' states are compared with the last ones heard, for an early heartbeat. */
+const STATE_CHECK_MS = 1000;
+
 export interface AgentRuntime {
   output: Output;
   buffer: DiskBuffer;
@@ -108,6 +111,16 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
     () => nc,
   );
   beatNow = heartbeat.beat;
+  // An input that changes state (a journald input finding no journal) is said at once, not
+  // a heartbeat interval later: the console would show "running, nothing read" meanwhile.
+  let states = JSON.stringify(opts.inputStates?.() ?? {});
+  const watchStates = setInterval(() => {
+    const now = JSON.stringify(opts.inputStates?.() ?? {});
+    if (now === states) return;
+    states = now;
+    beatNow();
+  }, STATE_CHECK_MS);
+  watchStates.unref();
 
   return {
     output,
@@ -121,6 +134,7 @@ export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions
         await new Promise((r) => setTimeout(r, 20));
       }
       abort.abort();
+      clearInterval(watchStates);
       heartbeat.stop();
       await publisher.stop();
       await buffer.close();
