@@ -27,6 +27,8 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
     inputs: () => config.inputs.map((i) => i.name),
     // Flagged messages (oversize, garbage, bad frames) and polls, next to read/sent.
     inputStats: () => Object.fromEntries(listeners.map((l) => [l.name, { ...l.stats }])),
+    // A listener that cannot bind stops the agent at start; one that started is running.
+    inputStates: () => Object.fromEntries(listeners.map((l) => [l.name, { state: 'running' as const }])),
   });
   listeners = config.inputs.map((cfg) =>
     cfg.type === 'syslog'

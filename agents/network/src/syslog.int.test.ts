@@ -81,6 +81,7 @@ describe.skipIf(reason !== '')(
       const config = networkConfigSchema.parse({
         agent: { id: agentId, dataDir: join(dir, 'data') },
         nats: { url: natsUrl },
+        heartbeat: { intervalS: 0.5 },
         inputs: [
           { name: 'udp', type: 'syslog', protocol: 'udp', host: '127.0.0.1', port: 0, maxMessageBytes: MAX },
           { name: 'tcp', type: 'syslog', protocol: 'tcp', host: '127.0.0.1', port: 0, maxMessageBytes: MAX },
@@ -225,6 +226,27 @@ describe.skipIf(reason !== '')(
       expect(stats.udp).toMatchObject({ received: 5, oversize: 1, garbage: 1 });
       expect(stats.tcp).toMatchObject({ received: 5, oversize: 1, garbage: 0, badFrames: 1 });
       expect(stats.tls).toMatchObject({ received: 2, badFrames: 0 });
+    });
+
+    it('the heartbeat carries each listener state and its flagged-message counters', async () => {
+      type Beat = { inputs: Record<string, { state?: string; stats?: Record<string, number> }> };
+      let last: Beat | undefined;
+      const sub = nc.subscribe(`agent.${agentId}.heartbeat`, {
+        callback: (_e, m) => {
+          last = m.json<Beat>();
+        },
+      });
+      try {
+        // The test above sent garbage and oversize messages over UDP.
+        for (let i = 0; i < 100 && !(last?.inputs.udp?.stats?.garbage ?? 0); i++)
+          await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        sub.unsubscribe();
+      }
+      expect(last?.inputs.udp).toMatchObject({ state: 'running' });
+      expect(last?.inputs.udp?.stats?.garbage).toBeGreaterThanOrEqual(1);
+      expect(last?.inputs.udp?.stats?.oversize).toBeGreaterThanOrEqual(1);
+      expect(last?.inputs.tls?.state).toBe('running');
     });
   },
 );
