@@ -40,8 +40,9 @@ export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<vo
           number_of_shards: 1,
           auto_expand_replicas: '0-1',
           refresh_interval: alias ? ALERTS_REFRESH_INTERVAL : '1s',
-          // The queue's severity order, so that view stops early (see ALERT_INDEX_SORT); only
-          // at creation — an existing index keeps its settings.
+          // Newest first, the queue's default order, so that view stops early and a page's
+          // alerts sit together (see ALERT_INDEX_SORT); only at creation — an existing index
+          // keeps its settings.
           ...(alias ? { sort: ALERT_INDEX_SORT } : {}),
         },
       });
