@@ -17,6 +17,7 @@ export {
   enrollUsage,
   runEnroll,
 } from './enroll.ts';
+export { type AgentEntry, agentMain } from './entry.ts';
 export {
   type Heartbeat,
   type HeartbeatBody,
