@@ -1,4 +1,4 @@
-import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
+import { type AgentRuntime, runUntilSignal, startRuntime } from '@soc/agent-shared';
 import { createLogger, type Logger } from '@soc/core/log/logger';
 import type { EndpointConfig, InputConfig } from './config.ts';
 import { FimInput } from './fim/fim-input.ts';
@@ -70,18 +70,5 @@ function createInput(
 
 /** `soc agent endpoint`: runs until SIGTERM/SIGINT (exit 0) or the disk buffer fails (exit 1, systemd restarts it). */
 export async function runEndpointAgent(config: EndpointConfig): Promise<number> {
-  const agent = await startEndpointAgent(config);
-  const signalled = new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  try {
-    await Promise.race([signalled, agent.runtime.output.failed]);
-  } catch (err) {
-    console.error(`soc agent endpoint: disk buffer failed: ${(err as Error).message}`);
-    await agent.stop().catch(() => undefined);
-    return 1;
-  }
-  await agent.stop();
-  return 0;
+  return runUntilSignal(await startEndpointAgent(config), 'soc agent endpoint');
 }

@@ -1,4 +1,4 @@
-import { type AgentRuntime, startRuntime } from '@soc/agent-shared';
+import { type AgentRuntime, runUntilSignal, startRuntime } from '@soc/agent-shared';
 import { createLogger, type Logger } from '@soc/core/log/logger';
 import type { NetworkConfig } from './config.ts';
 import { SnmpPoller } from './snmp/poller.ts';
@@ -79,18 +79,5 @@ export async function startNetworkAgent(config: NetworkConfig, logger?: Logger):
 
 /** `soc agent network`: runs until SIGTERM/SIGINT (exit 0) or the disk buffer fails (exit 1, systemd restarts it). */
 export async function runNetworkAgent(config: NetworkConfig): Promise<number> {
-  const agent = await startNetworkAgent(config);
-  const signalled = new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  try {
-    await Promise.race([signalled, agent.runtime.output.failed]);
-  } catch (err) {
-    console.error(`soc agent network: disk buffer failed: ${(err as Error).message}`);
-    await agent.stop().catch(() => undefined);
-    return 1;
-  }
-  await agent.stop();
-  return 0;
+  return runUntilSignal(await startNetworkAgent(config), 'soc agent network');
 }

@@ -1,6 +1,29 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@soc/core/config/errors';
 
+/**
+ * Runs a started agent until SIGTERM/SIGINT (exit 0) or until its disk buffer fails (exit 1,
+ * so systemd restarts it), stopping it cleanly either way.
+ */
+export async function runUntilSignal(
+  agent: { runtime: { output: { failed: Promise<never> } }; stop(): Promise<void> },
+  name: string,
+): Promise<number> {
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  try {
+    await Promise.race([signalled, agent.runtime.output.failed]);
+  } catch (err) {
+    console.error(`${name}: disk buffer failed: ${(err as Error).message}`);
+    await agent.stop().catch(() => undefined);
+    return 1;
+  }
+  await agent.stop();
+  return 0;
+}
+
 export interface AgentEntry {
   /** The program's name, e.g. `soc-agent-endpoint`. */
   prog: string;

@@ -17,7 +17,7 @@ export {
   enrollUsage,
   runEnroll,
 } from './enroll.ts';
-export { type AgentEntry, agentMain } from './entry.ts';
+export { type AgentEntry, agentMain, runUntilSignal } from './entry.ts';
 export {
   type Heartbeat,
   type HeartbeatBody,
