@@ -89,11 +89,14 @@ export function allStrings(event: unknown, out: string[] = [], exclude?: Strings
   else if (Array.isArray(event)) for (const v of event) allStrings(v, out, exclude);
   else if (event !== null && typeof event === 'object') {
     if (!exclude) for (const v of Object.values(event)) allStrings(v, out);
-    else
-      for (const [k, v] of Object.entries(event)) {
+    else {
+      // Keys, not entries: no pair array per property on this per-event path.
+      const obj = event as Record<string, unknown>;
+      for (const k of Object.keys(obj)) {
         const below = exclude.get(k);
-        if (below !== null) allStrings(v, out, below);
+        if (below !== null) allStrings(obj[k], out, below);
       }
+    }
   }
   return out;
 }
