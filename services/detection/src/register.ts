@@ -23,9 +23,9 @@ export async function registerFileRules(
   const next = new Map<string, RuleState>();
   for (const d of documents) {
     if (d.kind === 'filter' || !d.id) continue;
-    const file = relative(root, d.origin.file).startsWith('..')
-      ? d.origin.file
-      : relative(root, d.origin.file);
+    // Kept relative to the repository when the file is in it, so paths match across hosts.
+    const inRepo = relative(root, d.origin.file);
+    const file = inRepo.startsWith('..') ? d.origin.file : inRepo;
     const fresh = newRuleState({ ...d, id: d.id }, { enabled: true, user: 'detection', file });
     const cur = current.get(d.id);
     if (cur && !cur.file) continue;
