@@ -1,8 +1,8 @@
 import { Client } from '@elastic/elasticsearch';
-import { ALERT_INDEX_SORT, ALERT_MAPPING, socIndices } from '@soc/core';
+import { ALERT_INDEX_SORT, ALERT_MAPPING, ALERTS_REFRESH_INTERVAL, socIndices } from '@soc/core';
 import { needsStack, stackUrls } from '@soc/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALERTS_REFRESH_INTERVAL, ensureAlertIndices } from './store.ts';
+import { ensureAlertIndices } from './store.ts';
 
 describe.skipIf(!stackUrls)(`ensureAlertIndices${needsStack}`, () => {
   const ix = socIndices(`storetest-${process.pid}`);

@@ -2,19 +2,13 @@ import type { Client } from '@elastic/elasticsearch';
 import {
   ALERT_INDEX_SORT,
   ALERT_MAPPING,
+  ALERTS_REFRESH_INTERVAL,
   type Alert,
   RULE_STATE_MAPPING,
   type SocIndices,
   withSeverityRank,
 } from '@soc/core';
 import { fold, type Hit } from './alert.ts';
-
-/**
- * How soon a written alert is searchable (the analysts' queue, the latency bar of the brief).
- * Alerts are few next to events, so refreshing their index four times a second costs little;
- * Elasticsearch's default of 1 s would be most of the ≤ 2 s budget from event to alert.
- */
-export const ALERTS_REFRESH_INTERVAL = '250ms';
 
 /**
  * Creates the alerts index (behind its alias) and the rules index when missing; races are

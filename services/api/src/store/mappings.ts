@@ -1,6 +1,7 @@
 import {
   ALERT_INDEX_SORT,
   ALERT_MAPPING,
+  ALERTS_REFRESH_INTERVAL,
   ASSET_MAPPING,
   ORGANIZATION_MAPPING,
   RULE_STATE_MAPPING,
@@ -160,7 +161,7 @@ export function indexDefinitions(ix: SocIndices): IndexDefinition[] {
       name: ix.alertsConcrete,
       mappings: ALERT_MAPPING,
       alias: ix.alerts,
-      settings: { sort: ALERT_INDEX_SORT },
+      settings: { sort: ALERT_INDEX_SORT, refresh_interval: ALERTS_REFRESH_INTERVAL },
     },
     { name: ix.organizations, mappings: ORGANIZATION_MAPPING },
     { name: ix.systems, mappings: SYSTEM_MAPPING },
