@@ -14,8 +14,13 @@ export interface Prepared {
   item: BulkItem;
   /** Metrics label: the parser, or `deadletter`. */
   source: string;
-  /** Set for events: what a dead letter needs if Elasticsearch refuses the document. */
-  event?: { doc: EcsDoc; id: string; agent: string };
+  /**
+   * Set for events: what a dead letter needs if Elasticsearch refuses the document. Not the
+   * document itself: a batch waits on Elasticsearch for a while, and holding every document's
+   * object tree that long (when `item.source` has it already) costs the garbage collector more
+   * than parsing it back on the rare refusal.
+   */
+  event?: { id: string; agent: string };
   deadReason?: DeadLetterInput['reason'];
 }
 
@@ -50,17 +55,18 @@ export function prepare(
   registry: AssetRegistry,
   options: NormalizeOptions,
 ): Prepared {
-  const base = {
+  // Only dead letters need the stream position: reading it parses the reply subject.
+  const base = () => ({
     data: msg.data,
     subject: msg.subject,
     streamSeq: msg.seq,
     deliveries: msg.info.deliveryCount,
-  };
+  });
   const r = normalize(msg.data, options);
   if (!r.ok) {
     const item = deadLetterItem(
       {
-        ...base,
+        ...base(),
         reason: r.reason,
         detail: r.detail,
         messageId: r.id ?? msg.headers?.get('Nats-Msg-Id') ?? undefined,
@@ -78,7 +84,7 @@ export function prepare(
   if (subjectAgent !== undefined && subjectAgent !== agent) {
     const item = deadLetterItem(
       {
-        ...base,
+        ...base(),
         reason: 'invalid_message',
         detail: `agent "${agent}" does not match the subject ${msg.subject}`,
         messageId: r.id,
@@ -96,6 +102,6 @@ export function prepare(
     msg,
     item: { index, id: r.id, source: JSON.stringify(r.doc) },
     source: r.source,
-    event: { doc: r.doc, id: r.id, agent },
+    event: { id: r.id, agent },
   };
 }

@@ -127,17 +127,27 @@ async function viaIngest(processes: number) {
   const children: ChildProcess[] = [];
   for (let i = 0; i < processes; i++)
     children.push(
-      spawn(process.execPath, [...profile(), '--import', 'tsx', join(ROOT, 'services/ingest/src/main.ts')], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH,
-          NATS_URL: natsUrl,
-          ELASTICSEARCH_URL: esUrl,
-          SOC_CONFIG: file,
-          SOC_HTTP__PORT: '0',
+      spawn(
+        process.execPath,
+        [
+          ...profile(),
+          ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          '--import',
+          'tsx',
+          join(ROOT, 'services/ingest/src/main.ts'),
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            PATH: process.env.PATH,
+            NATS_URL: natsUrl,
+            ELASTICSEARCH_URL: esUrl,
+            SOC_CONFIG: file,
+            SOC_HTTP__PORT: '0',
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      }),
+      ),
     );
   let s: number;
   try {
@@ -170,7 +180,8 @@ function profile(): string[] {
 
 const results = [];
 results.push(await direct('before'));
-for (const k of [1, 2, 4]) results.push(await viaIngest(k));
+for (const k of (process.env.BENCH_PROCESSES ?? '1,2,4').split(',').map(Number))
+  results.push(await viaIngest(k));
 results.push(await direct('after'));
 console.log(JSON.stringify({ events: N, results }));
 await es.close();
