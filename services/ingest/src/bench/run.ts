@@ -27,15 +27,37 @@ const tag = `${Date.now().toString(36)}`;
 const messages = benchMessages(N);
 const payloads = messages.map((m) => JSON.stringify(m));
 
-async function searchable(alias: string, n: number, timeoutMs = 600_000): Promise<void> {
+/** Documents Elasticsearch has indexed into the alias's indices so far (counted as indexed, before any refresh). */
+async function indexed(alias: string): Promise<number> {
+  const st = await es.indices.stats({ index: alias, metric: 'indexing' }).catch(() => undefined);
+  return st?._all?.primaries?.indexing?.index_total ?? 0;
+}
+
+/**
+ * Waits until `n` documents are searchable and returns the sustained rate: documents indexed per
+ * second between the first sample at or past 20 % of `n` and the first at or past 90 % (from
+ * the indexing statistics, which a refresh does not quantise). That leaves out the ramp (a fresh
+ * process's JIT warm-up, the first batch filling) and the last refresh interval, which the
+ * whole-run figure includes.
+ */
+async function searchable(alias: string, n: number, timeoutMs = 600_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
-  // Not forcing a refresh: "searchable" as a user sees it, after the 1 s refresh interval.
+  let from: { t: number; c: number } | undefined;
+  let to: { t: number; c: number } | undefined;
   while (Date.now() < deadline) {
+    if (!to) {
+      const c = await indexed(alias);
+      const t = performance.now();
+      if (!from && c >= 0.2 * n) from = { t, c };
+      if (!to && c >= 0.9 * n) to = { t, c };
+    }
+    // Not forcing a refresh: "searchable" as a user sees it, after the 1 s refresh interval.
     const c = await es
       .count({ index: alias, ignore_unavailable: true, allow_no_indices: true })
       .catch(() => ({ count: 0 }));
-    if (c.count >= n) return;
-    await sleep(100);
+    if (c.count >= n)
+      return from && to && to.t > from.t ? ((to.c - from.c) * 1000) / (to.t - from.t) : Number.NaN;
+    await sleep(50);
   }
   throw new Error(`${alias}: fewer than ${n} documents after ${timeoutMs} ms`);
 }
@@ -53,7 +75,7 @@ async function cleanup(prefix: string): Promise<void> {
 
 /** The direct loader: the same documents, normalised beforehand, the same bulk size and concurrency. */
 async function direct(label: string) {
-  const prefix = `bench-direct-${label}-${tag}`;
+  const prefix = `bench-direct-${label.replace(/\W+/g, '')}-${tag}`;
   const config = ingestSchema.parse({ indices: { prefix } });
   await ensureLayout(es, config);
   const docs = payloads.map((p) => {
@@ -67,6 +89,8 @@ async function direct(label: string) {
   });
   const writer = new BulkWriter(es, config.retry, logger);
   const t0 = performance.now();
+  // Watched while the writes run, as the ingest runs are.
+  const watch = searchable(`${prefix}-events`, N);
   let next = 0;
   const size = config.batch.maxDocs;
   const worker = async () => {
@@ -78,10 +102,10 @@ async function direct(label: string) {
     }
   };
   await Promise.all(Array.from({ length: config.batch.concurrency }, worker));
-  await searchable(`${prefix}-events`, N);
+  const sustained = await watch;
   const s = (performance.now() - t0) / 1000;
   await cleanup(prefix);
-  return { label: `direct _bulk (${label})`, events: N, seconds: s, perSecond: N / s };
+  return { label: `direct _bulk (${label})`, events: N, seconds: s, perSecond: N / s, sustained };
 }
 
 async function viaIngest(processes: number) {
@@ -150,6 +174,7 @@ async function viaIngest(processes: number) {
       ),
     );
   let s: number;
+  let sustained: number;
   try {
     // The clock starts at the first delivery (process start-up is not throughput).
     let info = await jsm.consumers.info(stream, 'ingest');
@@ -158,7 +183,7 @@ async function viaIngest(processes: number) {
       info = await jsm.consumers.info(stream, 'ingest');
     }
     const t0 = performance.now();
-    await searchable(`${prefix}-events`, N);
+    sustained = await searchable(`${prefix}-events`, N);
     s = (performance.now() - t0) / 1000;
   } finally {
     for (const c of children) c.kill('SIGTERM');
@@ -169,7 +194,7 @@ async function viaIngest(processes: number) {
     await cleanup(prefix);
     await nc.close();
   }
-  return { label: `JetStream → ingest × ${processes}`, events: N, seconds: s, perSecond: N / s };
+  return { label: `JetStream → ingest × ${processes}`, events: N, seconds: s, perSecond: N / s, sustained };
 }
 
 /** `BENCH_CPU_PROF=DIR`: each ingest process writes a CPU profile there (`node --cpu-prof`). */
@@ -178,10 +203,16 @@ function profile(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+// Rounds of (direct, ingest × 1) pairs: Elasticsearch's speed drifts over a run (JIT, merges),
+// so each ingest run has a direct run beside it; then the other process counts, then direct again.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const results = [];
-results.push(await direct('before'));
-for (const k of (process.env.BENCH_PROCESSES ?? '1,2,4').split(',').map(Number))
+for (let i = 1; i <= rounds; i++) {
+  results.push(await direct(`round ${i}`));
+  results.push(await viaIngest(1));
+}
+for (const k of (process.env.BENCH_PROCESSES ?? '2,4').split(',').filter(Boolean).map(Number))
   results.push(await viaIngest(k));
-results.push(await direct('after'));
+results.push(await direct('last'));
 console.log(JSON.stringify({ events: N, results }));
 await es.close();
