@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
  */
 export function canonicalIp(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
+  if (isCanonicalV4(value)) return value;
   let text = value.trim();
   if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
   const zone = text.indexOf('%');
@@ -33,4 +34,31 @@ export function canonicalIp(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True for dotted-decimal IPv4 already in canonical form (four parts, 0–255, no leading zero):
+ * most addresses in events are, and answering that with one pass over the characters spares
+ * the regular expression and the rebuilt string.
+ */
+function isCanonicalV4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      parts++;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
 }
