@@ -5,11 +5,13 @@ import { ruleKey } from './ruleset.ts';
 /**
  * Turns correlation matches into alert hits, the same way for the stream (`Correlator`) and
  * for a retro-hunt (`retroHuntCorrelation`), so both compute the same alert ids and fields.
- * Remembers the event time of recent observations for `first_seen` (bounded: the oldest is
- * forgotten first), because a match names its events but not their times.
+ * Remembers the event time and the `soc.*` enrichment of recent observations (bounded: the
+ * oldest is forgotten first), because a match names its events but not their times, and an
+ * alert completed without one of its events in hand (a window closing) still belongs to the
+ * organisation and information system of its events.
  */
 export class CorrelationHits {
-  readonly #times = new Map<string, number>();
+  readonly #seen = new Map<string, { t: number; soc: unknown }>();
 
   constructor(
     /** The rules index version of a correlation (`alert.rule.version`). */
@@ -18,9 +20,9 @@ export class CorrelationHits {
   ) {}
 
   /** Call for every observation fed to the engine, before its matches are turned into hits. */
-  remember(id: string, t: number): void {
-    this.#times.set(id, t);
-    if (this.#times.size > this.maxTimes) this.#times.delete(this.#times.keys().next().value!);
+  remember(id: string, t: number, doc?: Record<string, unknown>): void {
+    this.#seen.set(id, { t, soc: doc?.soc });
+    if (this.#seen.size > this.maxTimes) this.#seen.delete(this.#seen.keys().next().value!);
   }
 
   /**
@@ -30,7 +32,8 @@ export class CorrelationHits {
   hit(match: CorrelationMatch, currentId: string, currentDoc: Record<string, unknown>): Hit {
     const c = match.correlation;
     const ids = match.events.map(String);
-    const times = ids.map((id) => this.#times.get(id)).filter((t): t is number => t !== undefined);
+    const seen = ids.map((id) => this.#seen.get(id)).filter((x) => x !== undefined);
+    const times = seen.map((x) => x.t);
     const info = {
       key: ruleKey(c),
       title: c.title,
@@ -38,7 +41,13 @@ export class CorrelationHits {
       tags: (c.doc as { tags?: string[] }).tags ?? [],
       version: this.version(match),
     };
-    const doc = ids.includes(currentId) ? currentDoc : nest(match.group);
+    let doc = currentDoc;
+    if (!ids.includes(currentId)) {
+      doc = nest(match.group);
+      // The newest of its events that was enriched, as when that event completes the match.
+      const soc = seen.findLast((x) => x.soc !== undefined)?.soc;
+      if (soc !== undefined && doc.soc === undefined) doc.soc = soc;
+    }
     return correlationHit(
       info,
       match.group,

@@ -161,7 +161,7 @@ export class Correlator {
     const engine = this.#engines.byFamily.get(o.family);
     const rule = this.#engines.byKey.get(o.rule);
     if (!engine || !rule) return; // unloaded since it was routed
-    this.#hits.remember(o.id, o.time);
+    this.#hits.remember(o.id, o.time, o.doc);
     for (const match of engine.observe({ rule, event: o.doc, ref: o.id, time: o.time }))
       hits.push(this.#hits.hit(match, o.id, o.doc));
   }

@@ -259,7 +259,7 @@ describe.skipIf(!stackUrls)(`retro-hunt of a correlation over history${needsStac
     const hits = new CorrelationHits(() => 1);
     for (const d of docs.filter((x) => (x.source as { ip: string }).ip === Y)) {
       const eid = (d.event as { id: string }).id;
-      hits.remember(eid, eventMs(d, 0));
+      hits.remember(eid, eventMs(d, 0), d);
       for (const rule of rs.engine.match(d))
         for (const m of live.observe({ rule, event: d, ref: eid, time: eventMs(d, 0) }))
           await store.apply([hits.hit(m, eid, d)]);

@@ -221,7 +221,7 @@ export async function retroHuntCorrelation(
       return;
     }
     const time = timeOf(h);
-    hits.remember(h._id, time);
+    hits.remember(h._id, time, h._source);
     take(engine.observe({ rule, event: h._source, ref: h._id, time }), h._id, h._source);
   }
 }
