@@ -3,6 +3,7 @@ export { ConfigError, type ConfigProblem } from './config/errors.ts';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './config/load.ts';
 export * from './config/schemas.ts';
 export * from './elasticsearch/client.ts';
+export * from './elasticsearch/indices.ts';
 export { Shutdown } from './lifecycle/shutdown.ts';
 export { createLogger, type Logger, type LoggerOptions } from './log/logger.ts';
 export { REDACT_PATHS, REDACTED, redactUrl } from './log/redact.ts';

@@ -1,51 +1,10 @@
 import type { Client } from '@elastic/elasticsearch';
-import {
-  ALERT_INDEX_SORT,
-  ALERT_MAPPING,
-  ALERTS_REFRESH_INTERVAL,
-  type Alert,
-  RULE_STATE_MAPPING,
-  type SocIndices,
-  withSeverityRank,
-} from '@soc/core';
+import { type Alert, alertIndexDefinitions, ensureIndex, type SocIndices, withSeverityRank } from '@soc/core';
 import { fold, type Hit } from './alert.ts';
 
-/**
- * Creates the alerts index (behind its alias) and the rules index when missing; races are
- * harmless. An alerts index made by an older version gets the current refresh interval and
- * mapping (not the index sort: that is fixed at creation).
- */
+/** Creates the alerts index (behind its alias) and the rules index when missing, as the API does (see `ensureIndex`). */
 export async function ensureAlertIndices(es: Client, ix: SocIndices): Promise<void> {
-  const create = async (index: string, mappings: object, alias?: string) => {
-    if (await es.indices.exists({ index })) {
-      if (alias)
-        await es.indices.putSettings({ index, settings: { refresh_interval: ALERTS_REFRESH_INTERVAL } });
-      // Fields added since the index was made (mappings only grow): the alerts mapping is strict,
-      // so a new field (`severity_rank`) would be refused on an older index without this.
-      await es.indices.putMapping({ index, ...(mappings as object) });
-      return;
-    }
-    try {
-      await es.indices.create({
-        index,
-        mappings: mappings as never,
-        aliases: alias ? { [alias]: {} } : undefined,
-        settings: {
-          number_of_shards: 1,
-          auto_expand_replicas: '0-1',
-          refresh_interval: alias ? ALERTS_REFRESH_INTERVAL : '1s',
-          // Newest first, the queue's default order, so that view stops early and a page's
-          // alerts sit together (see ALERT_INDEX_SORT); only at creation — an existing index
-          // keeps its settings.
-          ...(alias ? { sort: ALERT_INDEX_SORT } : {}),
-        },
-      });
-    } catch (err) {
-      if (!String((err as Error).message).includes('resource_already_exists')) throw err;
-    }
-  };
-  await create(ix.alertsConcrete, ALERT_MAPPING, ix.alerts);
-  await create(ix.rules, RULE_STATE_MAPPING);
+  for (const def of alertIndexDefinitions(ix)) await ensureIndex(es, def);
 }
 
 interface Stored {

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { ASSET_MAPPING } from '@soc/core';
+import { ASSET_MAPPING, ensureIndex, type IndexDefinition } from '@soc/core';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
 import type { IngestConfig } from './config.ts';
 import { retentionClasses } from './retention.ts';
@@ -172,19 +172,12 @@ export async function ensureLayout(es: Client, config: IngestConfig): Promise<{ 
       aliases: { [n.deadLetterAlias]: {} },
     },
   });
-  const exists = await es.indices.exists({ index: n.assets });
-  if (!exists) {
-    try {
-      await es.indices.create({
-        index: n.assets,
-        settings: { number_of_shards: 1, auto_expand_replicas: config.indices.replicas },
-        mappings: ASSET_MAPPINGS as never,
-      });
-    } catch (err) {
-      // another ingest process created it first
-      if (!String((err as Error).message).includes('resource_already_exists')) throw err;
-    }
-  }
+  // The API creates it too, from the same definition: whichever starts first.
+  await ensureIndex(es, {
+    name: n.assets,
+    mappings: ASSET_MAPPINGS as IndexDefinition['mappings'],
+    settings: { auto_expand_replicas: config.indices.replicas },
+  });
   // A just-created index answers searches only once its shard is started.
   await es.cluster.health({ index: n.assets, wait_for_status: 'yellow', timeout: '60s' });
   return { ilm };

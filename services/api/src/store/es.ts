@@ -1,4 +1,4 @@
-import type { ElasticsearchClient, SocIndices } from '@soc/core';
+import { type ElasticsearchClient, ensureIndex, type SocIndices } from '@soc/core';
 import { indexDefinitions } from './mappings.ts';
 
 type Client = InstanceType<typeof ElasticsearchClient>;
@@ -15,33 +15,9 @@ const statusOf = (err: unknown): number | undefined =>
 export const isConflict = (err: unknown) => statusOf(err) === 409;
 export const isNotFound = (err: unknown) => statusOf(err) === 404;
 
-/**
- * Creates the indices (and the alerts alias) that do not exist yet, and adds fields a newer
- * version maps to those that do (strict mappings would refuse documents carrying them);
- * safe to run on every start.
- */
+/** Creates the API's indices that do not exist yet and brings existing ones up to date (see `ensureIndex`). */
 export async function ensureIndices(es: Client, ix: SocIndices): Promise<void> {
-  for (const def of indexDefinitions(ix)) {
-    if (await es.indices.exists({ index: def.name })) {
-      await addMissingFields(es, def.name, def.mappings as { properties?: Record<string, unknown> });
-      continue;
-    }
-    try {
-      await es.indices.create({
-        index: def.name,
-        mappings: def.mappings as never,
-        settings: { number_of_replicas: 0, number_of_shards: 1, ...def.settings },
-        ...(def.alias ? { aliases: { [def.alias]: { is_write_index: true } } } : {}),
-      });
-    } catch (err) {
-      // Another instance created it between our check and create.
-      if (
-        (err as { body?: { error?: { type?: string } } }).body?.error?.type !==
-        'resource_already_exists_exception'
-      )
-        throw err;
-    }
-  }
+  for (const def of indexDefinitions(ix)) await ensureIndex(es, def);
 }
 
 /** A document with its concurrency token, or undefined when it (or its index) does not exist. */
@@ -74,15 +50,3 @@ export function hitsOf<T>(r: { hits: { hits: { _source?: T; sort?: unknown[] }[]
 }
 
 export type { Client };
-
-/** Top-level fields only, and only new ones: changing an existing field's type is a reindex, not this. */
-async function addMissingFields(
-  es: Client,
-  index: string,
-  mappings: { properties?: Record<string, unknown> },
-): Promise<void> {
-  const wanted = mappings.properties ?? {};
-  const current = Object.values(await es.indices.getMapping({ index }))[0]?.mappings.properties ?? {};
-  const missing = Object.fromEntries(Object.entries(wanted).filter(([k]) => !(k in current)));
-  if (Object.keys(missing).length) await es.indices.putMapping({ index, properties: missing as never });
-}

@@ -1,10 +1,8 @@
 import {
-  ALERT_INDEX_SORT,
-  ALERT_MAPPING,
-  ALERTS_REFRESH_INTERVAL,
   ASSET_MAPPING,
+  alertIndexDefinitions,
+  type IndexDefinition,
   ORGANIZATION_MAPPING,
-  RULE_STATE_MAPPING,
   type SocIndices,
   SYSTEM_MAPPING,
 } from '@soc/core';
@@ -146,34 +144,25 @@ export const HUNT_MAPPING = {
   },
 } as const;
 
-export interface IndexDefinition {
-  name: string;
-  mappings: object;
-  alias?: string;
-  /** Index settings beyond shards and replicas; only applied when the index is created. */
-  settings?: object;
-}
-
+/** Every index the API may create: its own, and those it shares (created by whichever service starts first). */
 export function indexDefinitions(ix: SocIndices): IndexDefinition[] {
+  const def = (name: string, mappings: object): IndexDefinition => ({
+    name,
+    mappings: mappings as IndexDefinition['mappings'],
+  });
   return [
-    // Detection creates it too (same mapping and sort, from @soc/core): whichever starts first.
-    {
-      name: ix.alertsConcrete,
-      mappings: ALERT_MAPPING,
-      alias: ix.alerts,
-      settings: { sort: ALERT_INDEX_SORT, refresh_interval: ALERTS_REFRESH_INTERVAL },
-    },
-    { name: ix.organizations, mappings: ORGANIZATION_MAPPING },
-    { name: ix.systems, mappings: SYSTEM_MAPPING },
-    { name: ix.users, mappings: USER_MAPPING },
-    { name: ix.sessions, mappings: SESSION_MAPPING },
-    { name: ix.apiKeys, mappings: API_KEY_MAPPING },
-    { name: ix.agents, mappings: AGENT_MAPPING },
-    { name: ix.enrollmentTokens, mappings: ENROLLMENT_TOKEN_MAPPING },
-    { name: ix.rules, mappings: RULE_STATE_MAPPING },
-    { name: ix.audit, mappings: AUDIT_MAPPING },
-    // Ingest creates it too (same mapping, from @soc/core): whichever starts first.
-    { name: ix.assets, mappings: ASSET_MAPPING },
-    { name: ix.hunts, mappings: HUNT_MAPPING },
+    // alerts and rules: detection's too
+    ...alertIndexDefinitions(ix),
+    def(ix.organizations, ORGANIZATION_MAPPING),
+    def(ix.systems, SYSTEM_MAPPING),
+    def(ix.users, USER_MAPPING),
+    def(ix.sessions, SESSION_MAPPING),
+    def(ix.apiKeys, API_KEY_MAPPING),
+    def(ix.agents, AGENT_MAPPING),
+    def(ix.enrollmentTokens, ENROLLMENT_TOKEN_MAPPING),
+    def(ix.audit, AUDIT_MAPPING),
+    // ingest's too
+    def(ix.assets, ASSET_MAPPING),
+    def(ix.hunts, HUNT_MAPPING),
   ];
 }
