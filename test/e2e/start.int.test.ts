@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Client } from '@elastic/elasticsearch';
 import { needsStack, stackUrls } from '@soc/test-support';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
@@ -16,7 +17,8 @@ function freePort(): Promise<number> {
 }
 
 describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () => {
-  it('reaches "ready", serves the API, and stops cleanly on Ctrl-C', async () => {
+  it('reaches "ready", serves the API, raises the demo attack’s alerts with their agency, and stops cleanly on Ctrl-C', async () => {
+    const started = Date.now();
     const port = await freePort();
     const child = spawn(process.execPath, [SOC, 'start', '--api-port', String(port)], {
       env: { ...process.env, SOC_LOG__LEVEL: 'warn' },
@@ -47,6 +49,40 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
     const missing = await fetch(`http://127.0.0.1:${port}/api/v1/no-such-thing`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
+
+    // The demo's attack raised this start's alerts, attributed to the demo agency's systems.
+    const es = new Client({ node: stackUrls!.elasticsearchUrl });
+    onTestFinished(() => es.close());
+    const wanted = {
+      'SSH brute force followed by a successful login': 'demo-cong-thong-tin',
+      'PowerShell with an encoded command or a download cradle': 'demo-mang-noi-bo',
+    };
+    type Seen = {
+      rule: { title: string };
+      organization?: { id: string };
+      system?: { id: string };
+      security_level?: number;
+    };
+    let seen: Seen[] = [];
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      const r = await es
+        .search<Seen>({
+          index: 'soc-alerts',
+          size: 100,
+          query: { range: { last_seen: { gte: new Date(started - 120_000).toISOString() } } },
+        })
+        .catch(() => undefined);
+      seen = r?.hits.hits.map((h) => h._source!) ?? [];
+      if (Object.keys(wanted).every((t) => seen.some((a) => a.rule.title === t && a.system))) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    for (const [title, system] of Object.entries(wanted))
+      expect(seen.find((a) => a.rule.title === title)).toMatchObject({
+        organization: { id: 'demo-vp-ubnd' },
+        system: { id: system },
+      });
+    expect(seen.find((a) => a.system?.id === 'demo-cong-thong-tin')?.security_level).toBe(3);
 
     child.kill('SIGINT');
     expect(await exited).toBe(0);

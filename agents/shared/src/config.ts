@@ -38,6 +38,12 @@ export const agentSchema = z.object({
   id: subjectToken.default(() => defaultAgentId()),
   /** Disk buffer and state; must survive restarts (systemd: StateDirectory). */
   dataDir: z.string().min(1),
+  /**
+   * The host name the agent reports (`host.name` of what it reads from local logs, `agent.name`):
+   * by default the operating system's. Set it where that name means nothing to the asset
+   * registry, e.g. in a container.
+   */
+  hostName: z.string().min(1).max(255).optional(),
 });
 
 export const bufferSchema = z

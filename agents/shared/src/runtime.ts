@@ -42,7 +42,7 @@ export interface RuntimeOptions {
 export async function startRuntime(config: AgentBaseConfig, opts: RuntimeOptions): Promise<AgentRuntime> {
   const { logger } = opts;
   const agentId = config.agent.id;
-  const hostName = hostname();
+  const hostName = config.agent.hostName ?? hostname();
   const counters = new InputCounters();
   const buffer = await DiskBuffer.open({
     dir: join(config.agent.dataDir, 'buffer'),

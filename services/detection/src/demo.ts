@@ -1,9 +1,12 @@
 /**
  * The demo `npm start` runs next to the services: a scripted attack written as log files and
- * shipped by the real endpoint agent (in this process, agent id `demo-portal`), so a newcomer
+ * shipped by the real endpoint agent (in this process, agent id `demo-portal-<start time>`), so a newcomer
  * sees alerts within seconds of "SOC ready" — an SSH brute force then a successful login, a
  * web shell on the public portal, an encoded PowerShell download on a workstation. Times are
- * the present, so every start raises fresh alerts. Files and agent state: `<var>/demo/`.
+ * the present and each start is a new agent (its id names the start), so every start raises
+ * fresh alerts: an agent id with a sequence starting again at 1 would be taken for the last
+ * start's events replayed, and deduplicated (JetStream's window, the document `_id`). Files
+ * and agent state: `<var>/demo/`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +14,11 @@ import { endpointConfigSchema, startEndpointAgent } from '@soc/agent-endpoint';
 import { baseServiceSchema, flag, httpSchema, runService } from '@soc/core';
 import { varDir } from '@soc/stack';
 import { z } from 'zod';
+import { DEMO_PORTAL_HOST, DEMO_WORKSTATION } from './demo-data.ts';
 
 const schema = baseServiceSchema.extend({
   http: httpSchema.extend({ port: httpSchema.shape.port.default(8089) }).prefault({}),
-  demo: z.object({ enabled: flag.default(true), agentId: z.string().default('demo-portal') }).prefault({}),
+  demo: z.object({ enabled: flag.default(true), agentId: z.string().optional() }).prefault({}),
 });
 
 const ZONE = 'Asia/Ho_Chi_Minh';
@@ -49,10 +53,10 @@ export function demoFiles(now: Date): { auth: string[]; nginx: string[]; sysmon:
     ...Array.from(
       { length: 6 },
       (_, i) =>
-        `${syslogTime(at(i * 2))} cong-thong-tin-01 sshd[${4100 + i}]: Failed password for root from ${attacker} port ${52100 + i} ssh2`,
+        `${syslogTime(at(i * 2))} ${DEMO_PORTAL_HOST} sshd[${4100 + i}]: Failed password for root from ${attacker} port ${52100 + i} ssh2`,
     ),
-    `${syslogTime(at(15))} cong-thong-tin-01 sshd[4110]: Accepted password for root from ${attacker} port 52110 ssh2`,
-    `${syslogTime(at(20))} cong-thong-tin-01 sshd[4111]: Accepted publickey for deploy from 10.10.0.5 port 40022 ssh2: ED25519 SHA256:demo`,
+    `${syslogTime(at(15))} ${DEMO_PORTAL_HOST} sshd[4110]: Accepted password for root from ${attacker} port 52110 ssh2`,
+    `${syslogTime(at(20))} ${DEMO_PORTAL_HOST} sshd[4111]: Accepted publickey for deploy from 10.10.0.5 port 40022 ssh2: ED25519 SHA256:demo`,
   ];
   const nginx = [
     `10.10.5.20 - - [${clfTime(at(25))}] "GET /tin-tuc/thong-bao-lich-tiep-cong-dan.html HTTP/1.1" 200 18342 "-" "Mozilla/5.0"`,
@@ -66,7 +70,7 @@ export function demoFiles(now: Date): { auth: string[]; nginx: string[]; sysmon:
         channel: 'Microsoft-Windows-Sysmon/Operational',
         event_id: 1,
         provider_name: 'Microsoft-Windows-Sysmon',
-        computer_name: 'pc-ketoan-03.ubnd.gov.vn',
+        computer_name: DEMO_WORKSTATION,
         event_data: {
           Image: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
           OriginalFileName: 'PowerShell.EXE',
@@ -87,9 +91,10 @@ await runService({
   async start(ctx) {
     if (!ctx.config.demo.enabled) return;
     const dir = varDir('demo');
-    // a fresh agent state each start: the files are rewritten, the attack replayed
+    // a fresh agent each start: the files are rewritten, the attack replayed
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'logs'), { recursive: true });
+    const agentId = ctx.config.demo.agentId ?? `demo-portal-${Date.now().toString(36)}`;
     const files = demoFiles(new Date());
     for (const [name, lines] of Object.entries(files))
       writeFileSync(join(dir, 'logs', `${name}.log`), `${lines.join('\n')}\n`);
@@ -100,7 +105,9 @@ await runService({
       format,
     });
     const config = endpointConfigSchema.parse({
-      agent: { id: ctx.config.demo.agentId, dataDir: join(dir, 'agent') },
+      // It stands for the agent on the portal server: the web log names no host, so its
+      // events are the agent host's, which the demo's asset registry knows as the portal.
+      agent: { id: agentId, dataDir: join(dir, 'agent'), hostName: DEMO_PORTAL_HOST },
       nats: ctx.config.nats,
       log: { level: 'warn' },
       inputs: [input('auth', 'lines'), input('nginx', 'lines'), input('sysmon', 'json')],

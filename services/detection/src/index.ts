@@ -2,6 +2,7 @@ export * from './alert.ts';
 export { BatchConsumer } from './batches.ts';
 export { type DetectionConfig, detectionSchema, detectionServiceSchema } from './config.ts';
 export { Correlator } from './correlator.ts';
+export { DEMO_PORTAL_HOST, DEMO_WORKSTATION, demoData, seedDemoData } from './demo-data.ts';
 export { Detector } from './detector.ts';
 export { compileExceptions, valuesAtPath } from './exceptions.ts';
 export { huntCommand } from './hunt.ts';

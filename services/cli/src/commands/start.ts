@@ -1,3 +1,5 @@
+import { ElasticsearchClient, flag, socIndices } from '@soc/core';
+import { seedDemoData } from '@soc/detection';
 import { loadStackConfig, stackDown, stackEnv, stackUp } from '@soc/stack';
 import { parseFlags } from '../args.ts';
 import { SERVICES } from '../services.ts';
@@ -60,6 +62,17 @@ export const startCommand: Command = {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
     try {
+      // The demo's agency and systems, before the API feeds the asset registry from them and
+      // ingest and detection load it: the demo's alerts then carry organisation and level.
+      const demo = flag.safeParse(env.SOC_DEMO__ENABLED ?? 'true');
+      if (!demo.success || demo.data) {
+        const es = new ElasticsearchClient({ node: stack.elasticsearchUrl });
+        try {
+          await seedDemoData(es, socIndices(env.SOC_API__INDEX_PREFIX || undefined));
+        } finally {
+          await es.close();
+        }
+      }
       const urls: string[] = [];
       const width = Math.max(14, ...SERVICES.map((s) => s.banner.label.length + 1));
       for (const service of SERVICES) {
