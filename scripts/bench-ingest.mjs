@@ -6,7 +6,7 @@
 // paths meet the same Elasticsearch and the ratio measures the pipeline, not how much CPU the
 // pipeline takes from an Elasticsearch sharing its cores (production runs them on different
 // machines). `BENCH_PIN=0` runs everything on every core instead. Affinities are restored after.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,24 @@ function pidOf(name) {
   const file = join(ROOT, 'var', 'run', `${name}.pid`);
   return existsSync(file) ? Number.parseInt(readFileSync(file, 'utf8'), 10) : undefined;
 }
+/** Each process's CPU list as `taskset` reports it, to put back exactly. */
+function affinities(pids) {
+  const out = new Map();
+  for (const pid of pids) {
+    const m = /list: (\S+)/.exec(
+      spawnSync('taskset', ['-p', '-c', String(pid)], { encoding: 'utf8' }).stdout ?? '',
+    );
+    if (m) out.set(pid, m[1]);
+  }
+  return out;
+}
+/** A process that ended meanwhile is no error: pinning is best effort, restoring too. */
 function setAffinity(pids, cpuList) {
-  for (const pid of pids)
-    execFileSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+  for (const pid of pids) spawnSync('taskset', ['-a', '-p', '-c', cpuList, String(pid)], { stdio: 'ignore' });
+}
+/** Every thread of each process, also those started during the run, back to the process's list. */
+function restore(saved) {
+  for (const [pid, list] of saved) setAffinity([pid], list);
 }
 
 const n = cpus().length;
@@ -49,7 +64,10 @@ const pin =
   spawnSync('taskset', ['--version']).status === 0;
 const esCpus = `0-${Math.floor(n / 2) - 1}`;
 const restCpus = `${Math.floor(n / 2)}-${n - 1}`;
-const all = `0-${n - 1}`;
+const saved = pin ? affinities([...tree(esPid), ...tree(natsPid)]) : new Map();
+// Ctrl-C reaches the benchmark too (same process group) and ends it; this process stays to
+// put the affinities back instead of dying inside spawnSync.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => {});
 let r;
 try {
   if (pin) {
@@ -65,15 +83,14 @@ try {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 } finally {
-  if (pin) {
-    setAffinity(tree(esPid), all);
-    setAffinity(tree(natsPid), all);
-  }
+  restore(saved);
 }
 if (r.status !== 0) process.exit(r.status ?? 1);
 const { events, results } = JSON.parse(r.stdout.trim().split('\n').pop());
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  // a run too short for a sustained rate (NaN) does not count
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return Number.NaN;
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const directs = results.filter((x) => x.label.startsWith('direct'));

@@ -29,22 +29,39 @@ describe('correlation hits', () => {
     expect(h.rule).toMatchObject({ title: 'Brute force then success', version: 2 });
   });
 
-  it('a match completed without its events (a window closing) keeps the group and the newest event’s organisation', () => {
+  it('a match completed without its events (a window closing) keeps the group and the organisation, system and level its events share', () => {
     const hits = new CorrelationHits(() => 1);
     hits.remember('e1', 1_000, { soc: socOf('a') });
-    hits.remember('e2', 2_000, { soc: socOf('b') });
-    hits.remember('e3', 3_000, {});
-    const h = hits.hit(match(['e1', 'e2', 'e3'], 3_000), '', {});
-    expect(h.doc).toEqual({ source: { ip: '203.0.113.9' }, soc: socOf('b') });
-    expect(h.eventIds).toEqual(['e1', 'e2', 'e3']);
+    hits.remember('e2', 2_000, { soc: socOf('a') });
+    const h = hits.hit(match(['e1', 'e2'], 3_000), '', {});
+    expect(h.doc).toEqual({ source: { ip: '203.0.113.9' }, soc: socOf('a') });
+    expect(h.eventIds).toEqual(['e1', 'e2']);
   });
 
-  it('events forgotten (past the bound) or never enriched leave the alert without soc.*, never another’s', () => {
-    const hits = new CorrelationHits(() => 1, 2);
+  it('events of one organisation on two systems: the organisation only', () => {
+    const hits = new CorrelationHits(() => 1);
     hits.remember('e1', 1_000, { soc: socOf('a') });
-    hits.remember('e2', 2_000, {});
-    hits.remember('e3', 3_000, {});
-    const h = hits.hit(match(['e1', 'e2', 'e3'], 3_000), '', {});
+    hits.remember('e2', 2_000, { soc: { ...socOf('a'), system: { id: 'other' }, security_level: 2 } });
+    const h = hits.hit(match(['e1', 'e2'], 3_000), '', {});
+    expect(h.doc.soc).toEqual({ organization: { id: 'a' } });
+  });
+
+  it('events of two organisations, one not enriched, or one forgotten: no owner, never one of them', () => {
+    const two = new CorrelationHits(() => 1);
+    two.remember('e1', 1_000, { soc: socOf('a') });
+    two.remember('e2', 2_000, { soc: socOf('b') });
+    expect(two.hit(match(['e1', 'e2'], 3_000), '', {}).doc).toEqual({ source: { ip: '203.0.113.9' } });
+
+    const bare = new CorrelationHits(() => 1);
+    bare.remember('e1', 1_000, { soc: socOf('a') });
+    bare.remember('e2', 2_000, {});
+    expect(bare.hit(match(['e1', 'e2'], 3_000), '', {}).doc).toEqual({ source: { ip: '203.0.113.9' } });
+
+    const bounded = new CorrelationHits(() => 1, 2);
+    bounded.remember('e1', 1_000, { soc: socOf('a') });
+    bounded.remember('e2', 2_000, { soc: socOf('a') });
+    bounded.remember('e3', 3_000, { soc: socOf('a') });
+    const h = bounded.hit(match(['e1', 'e2', 'e3'], 3_000), '', {});
     expect(h.doc).toEqual({ source: { ip: '203.0.113.9' } });
     expect(h.first).toBe(new Date(2_000).toISOString());
   });

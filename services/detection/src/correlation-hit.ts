@@ -8,7 +8,7 @@ import { ruleKey } from './ruleset.ts';
  * Remembers the event time and the `soc.*` enrichment of recent observations (bounded: the
  * oldest is forgotten first), because a match names its events but not their times, and an
  * alert completed without one of its events in hand (a window closing) still belongs to the
- * organisation and information system of its events.
+ * organisation its events share (see `commonSoc`).
  */
 export class CorrelationHits {
   readonly #seen = new Map<string, { t: number; soc: unknown }>();
@@ -44,8 +44,7 @@ export class CorrelationHits {
     let doc = currentDoc;
     if (!ids.includes(currentId)) {
       doc = nest(match.group);
-      // The newest of its events that was enriched, as when that event completes the match.
-      const soc = seen.findLast((x) => x.soc !== undefined)?.soc;
+      const soc = seen.length === ids.length ? commonSoc(seen.map((x) => x.soc)) : undefined;
       if (soc !== undefined && doc.soc === undefined) doc.soc = soc;
     }
     return correlationHit(
@@ -56,6 +55,30 @@ export class CorrelationHits {
       doc,
     );
   }
+}
+
+type Soc = {
+  organization?: { id?: unknown };
+  system?: { id?: unknown };
+  security_level?: unknown;
+  [k: string]: unknown;
+};
+
+/**
+ * The enrichment an alert may carry for events it holds: their organisation when they all have
+ * the same one, and their system and level when those are shared too. Events of several
+ * organisations (a group by source address spans agencies), or one not enriched, leave the
+ * alert without an owner rather than give it to one of them.
+ */
+function commonSoc(socs: unknown[]): Soc | undefined {
+  const all = socs as (Soc | undefined)[];
+  const org = all[0]?.organization?.id;
+  if (org === undefined || !all.every((s) => s?.organization?.id === org)) return undefined;
+  const newest = all[all.length - 1]!;
+  const sys = newest.system?.id;
+  if (sys !== undefined && all.every((s) => s?.system?.id === sys)) return newest;
+  const { system: _s, security_level: _l, ...orgOnly } = newest;
+  return orgOnly;
 }
 
 /** `{ 'source.ip': x }` → `{ source: { ip: x } }`, so a correlation's group reads like an event. */

@@ -1,6 +1,7 @@
-import { ElasticsearchClient, flag, socIndices } from '@soc/core';
+import { createElasticsearchClient, elasticsearchSchema, flag, loadConfig, socIndices } from '@soc/core';
 import { seedDemoData } from '@soc/detection';
 import { loadStackConfig, stackDown, stackEnv, stackUp } from '@soc/stack';
+import { z } from 'zod';
 import { parseFlags } from '../args.ts';
 import { SERVICES } from '../services.ts';
 import { type Supervised, spawnService, stopAll, waitReady } from '../supervisor.ts';
@@ -62,17 +63,7 @@ export const startCommand: Command = {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
 
     try {
-      // The demo's agency and systems, before the API feeds the asset registry from them and
-      // ingest and detection load it: the demo's alerts then carry organisation and level.
-      const demo = flag.safeParse(env.SOC_DEMO__ENABLED ?? 'true');
-      if (!demo.success || demo.data) {
-        const es = new ElasticsearchClient({ node: stack.elasticsearchUrl });
-        try {
-          await seedDemoData(es, socIndices(env.SOC_API__INDEX_PREFIX || undefined));
-        } finally {
-          await es.close();
-        }
-      }
+      await seedDemo(env);
       const urls: string[] = [];
       const width = Math.max(14, ...SERVICES.map((s) => s.banner.label.length + 1));
       for (const service of SERVICES) {
@@ -115,3 +106,29 @@ export const startCommand: Command = {
     }
   },
 };
+
+/**
+ * The demo's agency and systems, before the API feeds the asset registry from them and ingest
+ * and detection load it: the demo's alerts then carry organisation and level. Reads
+ * Elasticsearch's settings from the environment as the services do; a failure is reported and
+ * the SOC starts without them.
+ */
+async function seedDemo(env: NodeJS.ProcessEnv): Promise<void> {
+  const enabled = flag.safeParse(env.SOC_DEMO__ENABLED ?? 'true');
+  if (enabled.success && !enabled.data) return;
+  try {
+    const { config } = loadConfig(z.object({ elasticsearch: elasticsearchSchema.prefault({}) }), {
+      env: { ...env, SOC_CONFIG: undefined },
+    });
+    const es = createElasticsearchClient(config.elasticsearch);
+    try {
+      await seedDemoData(es, socIndices(env.SOC_API__INDEX_PREFIX || undefined));
+    } finally {
+      await es.close();
+    }
+  } catch (err) {
+    console.error(
+      `demo data not registered (${(err as Error).message}); the demo's alerts will have no agency`,
+    );
+  }
+}

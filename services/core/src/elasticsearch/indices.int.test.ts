@@ -35,7 +35,7 @@ describe.skipIf(!stackUrls)(
       expect(alias[ix.alertsConcrete]?.aliases[ix.alerts]).toMatchObject({ is_write_index: true });
     });
 
-    it('on an index an older version made: adds the new top-level fields and the refresh interval, keeps the rest', async () => {
+    it('on an index an older version made: adds the new fields at any depth and the refresh interval, keeps the rest', async () => {
       const name = `${prefix}-older`;
       const v1: IndexDefinition = {
         name,
@@ -47,12 +47,23 @@ describe.skipIf(!stackUrls)(
       );
       const v2: IndexDefinition = {
         name,
-        mappings: { dynamic: 'strict', properties: { id: { type: 'keyword' }, seen: { type: 'keyword' } } },
+        mappings: {
+          dynamic: 'strict',
+          properties: {
+            id: { type: 'keyword' },
+            seen: { type: 'keyword' },
+            rule: { properties: { title: { type: 'keyword' }, author: { type: 'keyword' } } },
+          },
+        },
         settings: { refresh_interval: '2s', number_of_shards: 3 },
       };
       await ensureIndex(es, v2);
       const m = Object.values(await es.indices.getMapping({ index: name }))[0]!.mappings;
       expect(m.properties?.seen).toEqual({ type: 'keyword' });
+      // a sub-field added under an existing object too
+      expect(m.properties?.rule).toEqual({
+        properties: { title: { type: 'keyword' }, author: { type: 'keyword' } },
+      });
       expect(m.dynamic).toBe('strict');
       const s = Object.values(await es.indices.getSettings({ index: name }))[0]!.settings!.index!;
       expect(s.refresh_interval).toBe('2s');

@@ -40,8 +40,8 @@ const alreadyExists = (err: unknown) =>
 
 /**
  * Creates the index when it does not exist (a race with another service or process creating
- * it is harmless); when it does, adds the top-level fields a newer version maps (strict
- * mappings would refuse documents carrying them) and the current refresh interval. Changing
+ * it is harmless); when it does, adds the fields a newer version maps, at any depth (strict
+ * mappings would refuse documents carrying them), and the current refresh interval. Changing
  * an existing field's type is a reindex, not this. Safe to run on every start.
  */
 export async function ensureIndex(es: Client, def: IndexDefinition): Promise<void> {
@@ -66,6 +66,30 @@ export async function ensureIndex(es: Client, def: IndexDefinition): Promise<voi
 
 async function addMissingFields(es: Client, index: string, wanted: Record<string, unknown>): Promise<void> {
   const current = Object.values(await es.indices.getMapping({ index }))[0]?.mappings.properties ?? {};
-  const missing = Object.fromEntries(Object.entries(wanted).filter(([k]) => !(k in current)));
-  if (Object.keys(missing).length) await es.indices.putMapping({ index, properties: missing as never });
+  const missing = missingFields(wanted, current as Record<string, unknown>);
+  if (missing) await es.indices.putMapping({ index, properties: missing as never });
+}
+
+type Field = { properties?: Record<string, unknown> } & Record<string, unknown>;
+
+/**
+ * The fields of `wanted` that `current` lacks, at any depth: a new object field whole, a new
+ * sub-field under its existing parent (with the parent's own parameters, unchanged, so the
+ * update merges). Existing fields are never sent again, so a changed parameter is not an error
+ * here (it needs a reindex, not this).
+ */
+export function missingFields(
+  wanted: Record<string, unknown>,
+  current: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const [name, w] of Object.entries(wanted) as [string, Field][]) {
+    const c = current[name] as Field | undefined;
+    if (c === undefined) out[name] = w;
+    else if (w.properties && c.properties) {
+      const sub = missingFields(w.properties, c.properties);
+      if (sub) out[name] = { ...w, properties: sub };
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }
