@@ -1,23 +1,8 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { needsStack, stackUrls } from '@soc/test-support';
 import { natsServerOnPath } from '@soc/test-support/nats-server';
 import { describe, expect, it, onTestFinished } from 'vitest';
-
-const SOC = join(import.meta.dirname, '../../services/cli/bin/soc.js');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, ownNatsEnv, startSoc } from './soc-start.ts';
 
 describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () => {
   it.skipIf(!natsServerOnPath)(
@@ -28,41 +13,10 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
       const started = Date.now();
       // A NATS of its own (as on a fresh machine): the shared one's TELEMETRY stream holds every
       // other suite's events, which a new ingest and detection would read first.
-      const varDir = mkdtempSync(join(tmpdir(), 'soc-start-'));
-      onTestFinished(() => rmSync(varDir, { recursive: true, force: true }));
-      const [port, natsPort, natsMonitorPort, altPort, altMonitorPort] = await Promise.all(
-        Array.from({ length: 5 }, freePort),
-      );
-      const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        SOC_VAR_DIR: varDir,
-        SOC_LOG__LEVEL: 'warn',
-        SOC_STACK__NATS_PORT: String(natsPort),
-        SOC_STACK__NATS_MONITOR_PORT: String(natsMonitorPort),
-        SOC_STACK__NATS_ALT_PORT: String(altPort),
-        SOC_STACK__NATS_ALT_MONITOR_PORT: String(altMonitorPort),
-        ELASTICSEARCH_URL: stackUrls!.elasticsearchUrl,
-      };
-      delete env.NATS_URL;
-      const child = spawn(process.execPath, [SOC, 'start', '--api-port', String(port)], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-      });
-      child.stderr.on('data', (d) => {
-        out += d;
-      });
-      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      onTestFinished(() => {
-        // A failed assertion must not leave a SOC running behind the test run.
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      });
-      const deadline = Date.now() + 90_000;
-      while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null)
-        await new Promise((r) => setTimeout(r, 200));
+      const port = await freePort();
+      const { env } = await ownNatsEnv();
+      const { child, output, exited } = await startSoc(port, env);
+      const out = output();
       expect(out).toContain('SOC ready');
       expect(out).toContain(`http://127.0.0.1:${port}/api/v1`);
 
@@ -117,20 +71,7 @@ describe.skipIf(!stackUrls)(`soc start, as npm start runs it${needsStack}`, () =
 
   it('leaves no service behind when soc start itself is killed with -9', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [SOC, 'start', '--api-port', String(port)], {
-      env: { ...process.env, SOC_LOG__LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    const deadline = Date.now() + 90_000;
-    while (!out.includes('SOC ready') && Date.now() < deadline && child.exitCode === null)
-      await new Promise((r) => setTimeout(r, 200));
+    const { child } = await startSoc(port, { ...process.env, SOC_LOG__LEVEL: 'warn' });
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
     child.kill('SIGKILL');
