@@ -21,10 +21,13 @@ interface Batch {
 }
 
 /** Counts by label, added to a counter once per batch: a labelled `inc` per message costs more than the rest of the bookkeeping. */
-function tally<T>(items: readonly T[], label: (item: T) => string | undefined): Map<string, number> {
+function tally<T>(
+  items: readonly T[],
+  label: (item: T, i: number) => string | undefined,
+): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const it of items) {
-    const k = label(it);
+  for (let i = 0; i < items.length; i++) {
+    const k = label(items[i]!, i);
     if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   return counts;
@@ -201,21 +204,21 @@ export class Ingestor {
         metrics.deadLetters.inc({ reason: o.status === 'rejected' ? 'unwritable' : 'rejected' });
       });
     }
-    const out: string[] = [];
     outcomes.forEach((o, i) => {
       const p = batch.items[i]!;
       p.msg.ack();
-      if (p.deadReason) {
-        if (o.status !== 'rejected') metrics.deadLetters.inc({ reason: p.deadReason });
-        else {
-          metrics.deadLetters.inc({ reason: 'unwritable' });
-          logger.error({ subject: p.msg.subject, seq: p.msg.seq, error: o }, 'dead letter refused');
-        }
-      } else if (o.status !== 'rejected') out.push(`${p.source}\t${o.status}`);
+      if (!p.deadReason) return;
+      if (o.status !== 'rejected') metrics.deadLetters.inc({ reason: p.deadReason });
+      else {
+        metrics.deadLetters.inc({ reason: 'unwritable' });
+        logger.error({ subject: p.msg.subject, seq: p.msg.seq, error: o }, 'dead letter refused');
+      }
     });
-    for (const [key, n] of tally(out, (k) => k)) {
-      const [source, result] = key.split('\t');
-      metrics.eventsOut.inc({ source, result }, n);
+    for (const result of ['created', 'duplicate'] as const) {
+      const bySource = tally(batch.items, (p, i) =>
+        !p.deadReason && outcomes[i]!.status === result ? p.source : undefined,
+      );
+      for (const [source, n] of bySource) metrics.eventsOut.inc({ source, result }, n);
     }
   }
 
