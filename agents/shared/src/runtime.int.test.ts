@@ -63,20 +63,22 @@ describe.skipIf(!natsUrl)(`agent runtime on the real NATS${skip}`, () => {
     expect(last.inputs.a).toMatchObject({ read: 250, sent: 250, buffered: 0 });
   });
 
-  it('beats as soon as it connects, with input states, not an interval later', async () => {
-    const id = `${agentId}-first`;
+  /** An agent whose interval is an hour, and its heartbeats as they arrive: a beat seen is one the state made. */
+  async function hourlyBeats(name: string) {
+    const id = `${agentId}-${name}`;
     const config = agentBaseSchema.parse({
-      agent: { id, dataDir: join(dir, 'first') },
+      agent: { id, dataDir: join(dir, name) },
       nats: { url: natsUrl },
       heartbeat: { intervalS: 3600 },
     });
     const beats: Array<{ inputs: Record<string, { state?: string; reason?: string }> }> = [];
-    const sub = nc.subscribe(heartbeatSubject(id), {
-      callback: (_e, m) => {
-        beats.push(m.json());
-      },
-    });
+    const sub = nc.subscribe(heartbeatSubject(id), { callback: (_e, m) => void beats.push(m.json()) });
     await nc.flush();
+    return { config, beats, sub };
+  }
+
+  it('beats as soon as it connects, with input states, not an interval later', async () => {
+    const { config, beats, sub } = await hourlyBeats('first');
     const rt = await startRuntime(config, {
       version: 'test',
       logger: pino({ level: 'silent' }),
@@ -95,19 +97,7 @@ describe.skipIf(!natsUrl)(`agent runtime on the real NATS${skip}`, () => {
   });
 
   it('beats again as soon as an input changes state, not an interval later', async () => {
-    const id = `${agentId}-change`;
-    const config = agentBaseSchema.parse({
-      agent: { id, dataDir: join(dir, 'change') },
-      nats: { url: natsUrl },
-      heartbeat: { intervalS: 3600 },
-    });
-    const beats: Array<{ inputs: Record<string, { state?: string; reason?: string }> }> = [];
-    const sub = nc.subscribe(heartbeatSubject(id), {
-      callback: (_e, m) => {
-        beats.push(m.json());
-      },
-    });
-    await nc.flush();
+    const { config, beats, sub } = await hourlyBeats('change');
     let journal: { state: 'running' | 'disabled'; reason?: string } = { state: 'running' };
     const rt = await startRuntime(config, {
       version: 'test',
