@@ -8,8 +8,8 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
   ensureIndex,
-  type IndexDefinition,
   type InformationSystem,
+  indexDefinition,
   ORGANIZATION_MAPPING,
   type Organization,
   organizationSchema,
@@ -62,16 +62,11 @@ export function demoData(now: Date): { organizations: Organization[]; systems: I
   return { organizations: [org], systems };
 }
 
-const def = (name: string, mappings: object): IndexDefinition => ({
-  name,
-  mappings: mappings as IndexDefinition['mappings'],
-});
-
 /** Creates what is missing; returns how many documents it wrote. */
 export async function seedDemoData(es: Client, ix: SocIndices, now = new Date()): Promise<number> {
   const { organizations, systems } = demoData(now);
-  await ensureIndex(es, def(ix.organizations, ORGANIZATION_MAPPING));
-  await ensureIndex(es, def(ix.systems, SYSTEM_MAPPING));
+  await ensureIndex(es, indexDefinition(ix.organizations, ORGANIZATION_MAPPING));
+  await ensureIndex(es, indexDefinition(ix.systems, SYSTEM_MAPPING));
   let written = 0;
   const create = async (index: string, id: string, document: object) => {
     try {

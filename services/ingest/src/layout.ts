@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { ASSET_MAPPING, ensureIndex, type IndexDefinition } from '@soc/core';
+import { ASSET_MAPPING, ensureIndex, indexDefinition } from '@soc/core';
 import { indexMappings, indexSettings } from '@soc/sigma/elasticsearch';
 import type { IngestConfig } from './config.ts';
 import { retentionClasses } from './retention.ts';
@@ -173,11 +173,12 @@ export async function ensureLayout(es: Client, config: IngestConfig): Promise<{ 
     },
   });
   // The API creates it too, from the same definition: whichever starts first.
-  await ensureIndex(es, {
-    name: n.assets,
-    mappings: ASSET_MAPPINGS as IndexDefinition['mappings'],
-    settings: { auto_expand_replicas: config.indices.replicas },
-  });
+  await ensureIndex(
+    es,
+    indexDefinition(n.assets, ASSET_MAPPINGS, {
+      settings: { auto_expand_replicas: config.indices.replicas },
+    }),
+  );
   // A just-created index answers searches only once its shard is started.
   await es.cluster.health({ index: n.assets, wait_for_status: 'yellow', timeout: '60s' });
   return { ilm };

@@ -2,6 +2,7 @@ import {
   ASSET_MAPPING,
   alertIndexDefinitions,
   type IndexDefinition,
+  indexDefinition,
   ORGANIZATION_MAPPING,
   type SocIndices,
   SYSTEM_MAPPING,
@@ -146,23 +147,19 @@ export const HUNT_MAPPING = {
 
 /** Every index the API may create: its own, and those it shares (created by whichever service starts first). */
 export function indexDefinitions(ix: SocIndices): IndexDefinition[] {
-  const def = (name: string, mappings: object): IndexDefinition => ({
-    name,
-    mappings: mappings as IndexDefinition['mappings'],
-  });
   return [
     // alerts and rules: detection's too
     ...alertIndexDefinitions(ix),
-    def(ix.organizations, ORGANIZATION_MAPPING),
-    def(ix.systems, SYSTEM_MAPPING),
-    def(ix.users, USER_MAPPING),
-    def(ix.sessions, SESSION_MAPPING),
-    def(ix.apiKeys, API_KEY_MAPPING),
-    def(ix.agents, AGENT_MAPPING),
-    def(ix.enrollmentTokens, ENROLLMENT_TOKEN_MAPPING),
-    def(ix.audit, AUDIT_MAPPING),
+    indexDefinition(ix.organizations, ORGANIZATION_MAPPING),
+    indexDefinition(ix.systems, SYSTEM_MAPPING),
+    indexDefinition(ix.users, USER_MAPPING),
+    indexDefinition(ix.sessions, SESSION_MAPPING),
+    indexDefinition(ix.apiKeys, API_KEY_MAPPING),
+    indexDefinition(ix.agents, AGENT_MAPPING),
+    indexDefinition(ix.enrollmentTokens, ENROLLMENT_TOKEN_MAPPING),
+    indexDefinition(ix.audit, AUDIT_MAPPING),
     // ingest's too
-    def(ix.assets, ASSET_MAPPING),
-    def(ix.hunts, HUNT_MAPPING),
+    indexDefinition(ix.assets, ASSET_MAPPING),
+    indexDefinition(ix.hunts, HUNT_MAPPING),
   ];
 }

@@ -17,6 +17,15 @@ export interface IndexDefinition {
   settings?: Record<string, unknown>;
 }
 
+/** A definition from a mapping constant (the mappings are `as const` objects). */
+export function indexDefinition(
+  name: string,
+  mappings: object,
+  more: Omit<IndexDefinition, 'name' | 'mappings'> = {},
+): IndexDefinition {
+  return { name, mappings: mappings as IndexDefinition['mappings'], ...more };
+}
+
 /**
  * The alerts index (behind its alias, newest first, refreshed every 250 ms) and the rules
  * index: detection writes them and the API reads and edits them, so whichever starts first
@@ -24,13 +33,11 @@ export interface IndexDefinition {
  */
 export function alertIndexDefinitions(ix: SocIndices): IndexDefinition[] {
   return [
-    {
-      name: ix.alertsConcrete,
-      mappings: ALERT_MAPPING as IndexDefinition['mappings'],
+    indexDefinition(ix.alertsConcrete, ALERT_MAPPING, {
       alias: ix.alerts,
       settings: { sort: ALERT_INDEX_SORT, refresh_interval: ALERTS_REFRESH_INTERVAL },
-    },
-    { name: ix.rules, mappings: RULE_STATE_MAPPING as IndexDefinition['mappings'] },
+    }),
+    indexDefinition(ix.rules, RULE_STATE_MAPPING),
   ];
 }
 
